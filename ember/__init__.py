@@ -1,0 +1,37 @@
+"""Ember: a deep learning framework with PyTorch's API over NumPy (CPU) and CuPy (GPU).
+
+>>> import ember as torch
+>>> x = torch.tensor(3.0, requires_grad=True)
+>>> (x ** 2).backward()
+>>> x.grad
+tensor(6.)
+"""
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from . import _dtype
+from ._dtype import (bfloat16, bool, cdouble, cfloat, complex64, complex128, double, dtype, finfo, float,  # noqa: A004
+                     float16, float32, float64, get_default_dtype, half, iinfo, int, int8, int16, int32,  # noqa: A004
+                     int64, long, promote_types, set_default_dtype, short, uint8, uint16, uint32, uint64)
+from ._device import device
+from ._size import Size
+from ._tensor import Tensor
+from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
+                                 set_grad_enabled)
+from . import ops as _ops  # noqa: F401  (attaches Tensor methods)
+from .ops.creation import *  # noqa: F401,F403
+from .ops.creation import range_ as range  # noqa: A004
+from .ops.pointwise import *  # noqa: F401,F403
+from .ops.reduction import *  # noqa: F401,F403
+from .ops.shape import *  # noqa: F401,F403
+from .ops.indexing import *  # noqa: F401,F403
+from .ops.blas import *  # noqa: F401,F403
+from .ops.random_ops import *  # noqa: F401,F403
+from ._random import (Generator, default_generator, fork_rng, get_rng_state, initial_seed, manual_seed, seed,
+                      set_rng_state)
+from ._printing import get_printoptions, set_printoptions
+from . import autograd, cuda, nn
+
+strided = "torch.strided"
+contiguous_format = preserve_format = channels_last = "contiguous_format"

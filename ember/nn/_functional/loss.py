@@ -1,0 +1,4 @@
+"""nn.functional, loss family: (being written)."""
+from __future__ import annotations
+
+__all__: list = []

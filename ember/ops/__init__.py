@@ -1,0 +1,2 @@
+"""Every differentiable op, one module per family; importing this package attaches Tensor methods."""
+from . import blas, creation, indexing, pointwise, random_ops, reduction, shape  # noqa: F401

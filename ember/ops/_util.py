@@ -1,0 +1,128 @@
+"""Shared helpers of the op families: argument wrapping, dtype promotion, method registration."""
+from __future__ import annotations
+
+import builtins
+import numbers
+
+import numpy as np
+
+from .. import _dtype as D
+from .._device import array_module
+from .._tensor import Tensor, _wrap, _wrap_dim
+from ..autograd.grad_mode import state
+
+__all__ = ["Tensor", "_wrap", "_wrap_dim", "state", "np", "D", "array_module", "register", "is_scalar",
+           "result_type", "prep_binary", "to_array", "wrap_dims", "float_type_of", "check_same_device",
+           "as_tensor_arg", "builtins"]
+
+_SCALARS = (builtins.int, builtins.float, builtins.bool, builtins.complex)
+
+
+def register(*names, **methods):
+    """Attach functions as Tensor methods: ``register(exp=exp)`` or as a decorator ``@register("exp")``."""
+    for n, f in methods.items():
+        setattr(Tensor, n, f)
+    if names:
+        def deco(f):
+            for n in names:
+                setattr(Tensor, n, f)
+            return f
+        return deco
+    return None
+
+
+def is_scalar(x) -> bool:
+    return type(x) in _SCALARS or isinstance(x, (numbers.Number, np.generic)) and not isinstance(x, Tensor)
+
+
+def result_type(*args) -> D.dtype:
+    """PyTorch's result dtype of tensors and Python scalars (dim tensors > 0-d tensors > scalars)."""
+    dim_r = zero_r = wrap_r = None
+    for a in args:
+        if isinstance(a, Tensor):
+            dt = a.dtype
+            if a._data.ndim:
+                dim_r = dt if dim_r is None else D.promote_types(dim_r, dt)
+            else:
+                zero_r = dt if zero_r is None else D.promote_types(zero_r, dt)
+        elif a is not None:
+            dt = D.scalar_dtype(a)
+            wrap_r = dt if wrap_r is None else D.promote_types(wrap_r, dt)
+    return D.combine_categories(dim_r, D.combine_categories(zero_r, wrap_r))
+
+
+def check_same_device(a: Tensor, b: Tensor) -> None:
+    da, db = a._data, b._data
+    if type(da) is not type(db):
+        if da.ndim == 0 and type(da) is np.ndarray or db.ndim == 0 and type(db) is np.ndarray:
+            return  # a CPU scalar tensor may join a CUDA op, as in PyTorch
+        raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, "
+                           f"{b.device if type(da) is np.ndarray else a.device} and "
+                           f"{a.device if type(da) is np.ndarray else b.device}!")
+
+
+def to_array(x, dt: D.dtype, like):
+    """``x`` (Tensor or scalar) as an array of dtype ``dt`` on the device of array ``like``."""
+    npd = D.np_dtype(dt)
+    if isinstance(x, Tensor):
+        a = x._data
+        if type(a) is not type(like):
+            a = array_module(like).asarray(a)
+        return a if a.dtype == npd else a.astype(npd)
+    return array_module(like).asarray(x, dtype=npd)
+
+
+def prep_binary(a, b):
+    """Arrays of two operands (at least one Tensor) in their common dtype, plus that dtype."""
+    if isinstance(a, Tensor) and isinstance(b, Tensor):
+        ad, bd = a._data, b._data
+        if ad.dtype == bd.dtype and type(ad) is type(bd):
+            return ad, bd, _FROM_NP_get(ad.dtype)
+        check_same_device(a, b)
+        dt = result_type(a, b)
+        like = ad if type(ad) is not np.ndarray else bd
+        return to_array(a, dt, like), to_array(b, dt, like), dt
+    if not isinstance(a, Tensor):
+        if not is_scalar(a):
+            raise TypeError(f"unsupported operand type: '{type(a).__name__}'")
+        dt = result_type(b, a)
+        bd = b._data
+        return to_array(a, dt, bd), (bd if bd.dtype == dt.np else bd.astype(D.np_dtype(dt))), dt
+    if not is_scalar(b):
+        raise TypeError(f"unsupported operand type: '{type(b).__name__}'")
+    dt = result_type(a, b)
+    ad = a._data
+    return (ad if ad.dtype == dt.np else ad.astype(D.np_dtype(dt))), to_array(b, dt, ad), dt
+
+
+_FROM_NP_get = D._FROM_NP.__getitem__
+
+
+def as_tensor_arg(x, like: Tensor | None = None) -> Tensor:
+    """Wrap a scalar or array-like into a Tensor (PyTorch's wrapped-number semantics for scalars)."""
+    if isinstance(x, Tensor):
+        return x
+    if is_scalar(x):
+        dt = D.scalar_dtype(x)
+        xp = array_module(like._data) if like is not None else np
+        return _wrap(xp.asarray(x, dtype=D.np_dtype(dt)))
+    from .creation import tensor  # noqa: PLC0415
+
+    return tensor(x, device=like.device if like is not None else None)
+
+
+def float_type_of(dt: D.dtype) -> D.dtype:
+    """The dtype a float-valued op gives for input dtype ``dt`` (integers -> default float)."""
+    return dt if dt._cat >= 2 else D._default.dtype
+
+
+def wrap_dims(dim, ndim: int) -> tuple:
+    """Normalise ``dim`` (int, tuple, list or None=all) to a sorted tuple of non-negative dims."""
+    if dim is None:
+        return tuple(range(ndim))
+    if isinstance(dim, (builtins.int, np.integer)):
+        return (_wrap_dim(builtins.int(dim), ndim),)
+    dims = tuple(_wrap_dim(builtins.int(d), ndim) for d in dim)
+    if len(set(dims)) != len(dims):
+        raise RuntimeError(f"dim {dims[0]} appears multiple times in the list of dims")
+    return tuple(sorted(dims)) if dims else tuple(range(ndim))

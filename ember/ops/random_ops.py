@@ -1,0 +1,235 @@
+"""Random sampling: rand, randn, randint, randperm, normal, bernoulli, multinomial, poisson and in-place fills."""
+from __future__ import annotations
+
+import builtins
+
+import numpy as np
+
+from .. import _dtype as D
+from .._device import xp_for
+from .._random import _gen
+from ._util import Tensor, _wrap, register, state
+from .creation import _dev, _size
+
+__all__ = ["rand", "rand_like", "randn", "randn_like", "randint", "randint_like", "randperm", "normal",
+           "bernoulli", "multinomial", "poisson"]
+
+
+def _float_dtype(dtype):
+    dt = dtype or D._default.dtype
+    if dt._cat != 2:
+        raise RuntimeError(f"\"check_uniform_bounds\" not implemented for '{dt.name.capitalize()}'")
+    return dt
+
+
+def _place(arr, device, dtype, requires_grad):
+    dev = _dev(device)
+    if dev.type != "cpu":
+        arr = xp_for(dev).asarray(arr)
+    if arr.dtype != D.np_dtype(dtype):
+        arr = arr.astype(D.np_dtype(dtype))
+    t = _wrap(arr)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def _sample_dtype(dt):
+    """NumPy dtype the engine samples in (bfloat16/float16 through float32 paths where PyTorch does)."""
+    return D.np_dtype(dt) if dt in (D.float32, D.float64) else np.dtype(np.float32)
+
+
+def rand(*size, generator=None, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
+    """Uniform samples in [0, 1); the same numbers as PyTorch for the same seed.
+
+    >>> import ember
+    >>> _ = ember.manual_seed(0); ember.rand(3)
+    tensor([0.4963, 0.7682, 0.0885])
+    """
+    dt = _float_dtype(dtype)
+    shape = _size(size)
+    arr = _gen(generator)._impl.uniform(shape, D.np_dtype(dt) if dt.np is not None else np.float32)
+    return _place(arr, device, dt, requires_grad)
+
+
+def randn(*size, generator=None, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
+    """Standard normal samples; the same numbers as PyTorch for the same seed."""
+    dt = _float_dtype(dtype)
+    arr = _gen(generator)._impl.normal(_size(size), D.np_dtype(dt) if dt.np is not None else np.float32)
+    return _place(arr, device, dt, requires_grad)
+
+
+def rand_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = False, generator=None) -> Tensor:
+    return rand(input.shape, generator=generator, dtype=dtype or input.dtype, device=device or input.device,
+                requires_grad=requires_grad)
+
+
+def randn_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = False, generator=None) -> Tensor:
+    return randn(input.shape, generator=generator, dtype=dtype or input.dtype, device=device or input.device,
+                 requires_grad=requires_grad)
+
+
+def randint(*args, generator=None, dtype=None, device=None, requires_grad: bool = False, size=None) -> Tensor:
+    """Integers uniform in [low, high): ``randint(high, size)`` or ``randint(low, high, size)``.
+
+    >>> import ember
+    >>> ember.randint(0, 10, (3,)).dtype
+    torch.int64
+    """
+    args = list(args)
+    if size is not None:
+        args.append(size)
+    if len(args) == 2:
+        low, high, shape = 0, args[0], args[1]
+    elif len(args) == 3:
+        low, high, shape = args
+    else:
+        raise TypeError("randint() received an invalid combination of arguments - expected (int high, tuple size) "
+                        "or (int low, int high, tuple size)")
+    if isinstance(shape, int):
+        raise TypeError("randint(): argument 'size' must be tuple of ints, but found element of type int")
+    if high <= low:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+    dt = dtype or D.int64
+    arr = _gen(generator)._impl.randint(_size(tuple(shape)), builtins.int(low), builtins.int(high),
+                                         D.np_dtype(dt) if dt.np is not None else np.float32)
+    return _place(arr, device, dt, requires_grad)
+
+
+def randint_like(input: Tensor, low=0, high=None, *, dtype=None, device=None, generator=None) -> Tensor:
+    if high is None:
+        low, high = 0, low
+    return randint(low, high, tuple(input.shape), generator=generator, dtype=dtype or input.dtype,
+                   device=device or input.device)
+
+
+def randperm(n: int, *, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A random permutation of 0..n-1 (PyTorch's stream for the same seed)."""
+    if n < 0:
+        raise RuntimeError(f"n must be non-negative, got{n}")
+    dt = dtype or D.int64
+    arr = _gen(generator)._impl.randperm(builtins.int(n))
+    return _place(arr, device, dt, requires_grad)
+
+
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=None, requires_grad=False,
+           out=None) -> Tensor:
+    """Normal samples with tensor or scalar ``mean``/``std``."""
+    g = _gen(generator)._impl
+    mt, st = isinstance(mean, Tensor), isinstance(std, Tensor)
+    if not mt and not st:
+        if size is None:
+            raise TypeError("normal() received an invalid combination of arguments - got (float, float), but "
+                            "expected size")
+        if std < 0:
+            raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+        dt = _float_dtype(dtype)
+        arr = g.normal(_size(tuple(size)), D.np_dtype(dt), float(mean), float(std))
+        return _place(arr, device, dt, requires_grad)
+    ref = mean if mt else std
+    dt = ref.dtype
+    if st and bool((std._data < 0).any()):
+        raise RuntimeError("normal expects all elements of std >= 0.0")
+    m = mean._np() if mt else np.asarray(mean, dtype=D.np_dtype(dt))
+    s = std._np() if st else np.asarray(std, dtype=D.np_dtype(dt))
+    arr = g.normal_tensor(m.astype(D.np_dtype(dt)), s.astype(D.np_dtype(dt)), D.np_dtype(dt))
+    return _place(arr, device or ref.device, dt, requires_grad)
+
+
+def bernoulli(input: Tensor, p=None, *, generator=None, out=None) -> Tensor:
+    """0/1 samples with probabilities ``input`` (or the scalar ``p``)."""
+    g = _gen(generator)._impl
+    dt = input.dtype
+    if p is not None:
+        arr = g.bernoulli_scalar(tuple(input.shape), float(p), D.np_dtype(dt))
+    else:
+        probs = input._np()
+        if probs.size and (probs.min() < 0 or probs.max() > 1):
+            raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
+        arr = g.bernoulli_tensor(probs, D.np_dtype(dt))
+    return _place(arr, input.device, dt, False)
+
+
+def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *, generator=None, out=None) -> Tensor:
+    """Indices sampled from the rows of ``input`` (non-negative weights)."""
+    if input.ndim not in (1, 2):
+        raise RuntimeError("prob_dist must be 1 or 2 dim")
+    probs = input._np()
+    if probs.size and (probs < 0).any():
+        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+    ncat = probs.shape[-1]
+    if not replacement and num_samples > ncat:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+    if (probs.sum(-1) <= 0).any():
+        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+    arr = _gen(generator)._impl.multinomial(probs, builtins.int(num_samples), bool(replacement))
+    return _place(np.asarray(arr, dtype=np.int64), input.device, D.int64, False)
+
+
+def poisson(input: Tensor, generator=None) -> Tensor:
+    """Poisson samples with rates ``input``."""
+    arr = _gen(generator)._impl.poisson(input._np())
+    return _place(arr, input.device, input.dtype, False)
+
+
+# ----------------------------------------------------------------------------- in-place fills
+def _fill(self: Tensor, arr) -> Tensor:
+    from .pointwise import check_inplace  # noqa: PLC0415
+
+    check_inplace(self)
+    d = self._data
+    d[...] = arr.reshape(d.shape) if type(d) is np.ndarray else xp_for(self.device).asarray(arr.reshape(d.shape))
+    self._bump()
+    return self
+
+
+def _sdt(self):
+    return _sample_dtype(self.dtype)
+
+
+def uniform_(self: Tensor, a: float = 0.0, b: float = 1.0, *, generator=None) -> Tensor:
+    """Fill with uniform samples in [a, b) (PyTorch's stream)."""
+    return _fill(self, _gen(generator)._impl.uniform(tuple(self.shape), _sdt(self), float(a), float(b)))
+
+
+def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *, generator=None) -> Tensor:
+    """Fill with normal samples (PyTorch's stream)."""
+    if std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+    return _fill(self, _gen(generator)._impl.normal(tuple(self.shape), _sdt(self), float(mean), float(std)))
+
+
+def bernoulli_(self: Tensor, p=0.5, *, generator=None) -> Tensor:
+    g = _gen(generator)._impl
+    if isinstance(p, Tensor):
+        arr = g.bernoulli_tensor(np.broadcast_to(p._np(), tuple(self.shape)).copy(), self._data.dtype)
+    else:
+        arr = g.bernoulli_scalar(tuple(self.shape), float(p), self._data.dtype)
+    return _fill(self, arr)
+
+
+def random_(self: Tensor, from_=None, to=None, *, generator=None) -> Tensor:
+    if to is None and from_ is not None:
+        from_, to = 0, from_
+    return _fill(self, _gen(generator)._impl.random_(tuple(self.shape), self._data.dtype, from_, to))
+
+
+def exponential_(self: Tensor, lambd: float = 1.0, *, generator=None) -> Tensor:
+    return _fill(self, _gen(generator)._impl.exponential(tuple(self.shape), _sdt(self), float(lambd)))
+
+
+def cauchy_(self: Tensor, median: float = 0.0, sigma: float = 1.0, *, generator=None) -> Tensor:
+    return _fill(self, _gen(generator)._impl.cauchy(tuple(self.shape), _sdt(self), float(median), float(sigma)))
+
+
+def log_normal_(self: Tensor, mean: float = 1.0, std: float = 2.0, *, generator=None) -> Tensor:
+    return _fill(self, _gen(generator)._impl.log_normal(tuple(self.shape), _sdt(self), float(mean), float(std)))
+
+
+def geometric_(self: Tensor, p: float, *, generator=None) -> Tensor:
+    return _fill(self, _gen(generator)._impl.geometric(tuple(self.shape), _sdt(self), float(p)))
+
+
+register(uniform_=uniform_, normal_=normal_, bernoulli_=bernoulli_, random_=random_, exponential_=exponential_,
+         cauchy_=cauchy_, log_normal_=log_normal_, geometric_=geometric_, bernoulli=bernoulli,
+         multinomial=multinomial)

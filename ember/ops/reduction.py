@@ -1,0 +1,616 @@
+"""Reductions: sum, mean, prod, max/min (+indices), amax/amin, argmax, std/var, norm, logsumexp, cum ops."""
+from __future__ import annotations
+
+import builtins
+from collections import namedtuple
+
+import numpy as np
+
+from .. import _dtype as D
+from ..autograd.graph import Node, SavedOutput, link, link_multi
+from ._util import Tensor, _wrap, _wrap_dim, float_type_of, register, state, wrap_dims
+
+_generic = np.generic
+
+
+def _arr(r):
+    return np.asarray(r) if isinstance(r, _generic) else r
+
+
+def _expand_back(g: Tensor, shape, dims, keepdim: bool) -> Tensor:
+    """Re-insert reduced dims (size 1) into g and broadcast it to ``shape``."""
+    if not keepdim and dims:
+        sh = list(g.shape)
+        for d in dims:
+            sh.insert(d, 1)
+        g = g.reshape(sh)
+    return g.expand(shape)
+
+
+class SumBackward0(Node):
+    __slots__ = ("shape",)
+
+    def backward(self, g):
+        return g.expand(self.shape)
+
+
+class SumBackward1(Node):
+    __slots__ = ("shape", "dims", "keepdim")
+
+    def backward(self, g):
+        return _expand_back(g, self.shape, self.dims, self.keepdim)
+
+
+def _sum_dtype(dt: D.dtype) -> D.dtype:
+    return D.int64 if dt._cat < 2 else dt
+
+
+def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:  # noqa: A001
+    """Sum of all elements, or over ``dim`` (int or tuple).
+
+    >>> import ember
+    >>> ember.tensor([[1, 2], [3, 4]]).sum(0)
+    tensor([4, 6])
+    """
+    d = input._data
+    odt = dtype or _sum_dtype(input.dtype)
+    npd = D.np_dtype(odt)
+    if dim is None:
+        r = d.sum(dtype=npd)
+        if keepdim:
+            r = np.reshape(r, (1,) * d.ndim)
+        res = _wrap(_arr(r))
+        dims = tuple(range(d.ndim))
+        cls = SumBackward0 if not keepdim else SumBackward1
+    else:
+        dims = wrap_dims(dim, d.ndim)
+        res = _wrap(_arr(d.sum(axis=dims, dtype=npd, keepdims=keepdim)))
+        cls = SumBackward1
+    if input._rg and state.enabled:
+        n = cls()
+        n.shape = d.shape
+        if cls is SumBackward1:
+            n.dims, n.keepdim = dims, keepdim
+        if odt is not input.dtype:
+            n.meta = ((d.shape, input.dtype),)
+        link(n, res, (input,))
+    return _maybe_out(res, out)
+
+
+def _maybe_out(res, out):
+    if out is None:
+        return res
+    from .pointwise import _out  # noqa: PLC0415
+
+    return _out(res, out)
+
+
+def nansum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    from .pointwise import isnan, where  # noqa: PLC0415
+
+    return sum(where(isnan(input), input * 0, input), dim, keepdim, dtype=dtype)
+
+
+def sum_to_size(self: Tensor, *size) -> Tensor:
+    """Sum broadcast dims so the result has shape ``size`` (the inverse of expand).
+
+    >>> import ember
+    >>> ember.ones(2, 3).sum_to_size(1, 3)
+    tensor([[2., 2., 2.]])
+    """
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    sh = self._data.shape
+    if tuple(size) == sh:
+        return self
+    lead = len(sh) - len(size)
+    if lead < 0:
+        raise RuntimeError(f"size {{{list(size)}}} is not expandable to size {{{list(sh)}}}.")
+    dims = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(size) if s == 1 and sh[i + lead] != 1)
+    r = sum(self, dims, keepdim=True) if dims else self
+    return r.reshape(size) if lead else r
+
+
+class MeanBackward0(Node):
+    __slots__ = ("shape", "n")
+
+    def backward(self, g):
+        return (g / self.n).expand(self.shape)
+
+
+class MeanBackward1(Node):
+    __slots__ = ("shape", "dims", "keepdim", "n")
+
+    def backward(self, g):
+        return _expand_back(g / self.n, self.shape, self.dims, self.keepdim)
+
+
+def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:
+    """Arithmetic mean, of all elements or over ``dim``.
+
+    >>> import ember
+    >>> ember.tensor([1., 2., 3., 4.]).mean()
+    tensor(2.5000)
+    """
+    idt = dtype or input.dtype
+    if idt._cat < 2:
+        raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a floating point or "
+                           f"complex dtype. Got: {_legacy_name(idt)}")
+    d = input._data
+    npd = D.np_dtype(idt)
+    dims = tuple(range(d.ndim)) if dim is None else wrap_dims(dim, d.ndim)
+    count = builtins.int(np.prod([d.shape[i] for i in dims])) if dims else 1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if dim is None and not keepdim:
+            r = d.mean(dtype=npd) if d.size else np.asarray(np.nan, dtype=npd)
+        else:
+            r = d.mean(axis=dims, dtype=npd, keepdims=keepdim) if d.size else \
+                np.full(_reduced_shape(d.shape, dims, keepdim), np.nan, dtype=npd)
+    res = _wrap(_arr(np.asarray(r, dtype=npd)))
+    if input._rg and state.enabled:
+        if dim is None and not keepdim:
+            n = MeanBackward0()
+        else:
+            n = MeanBackward1()
+            n.dims, n.keepdim = dims, keepdim
+        n.shape = d.shape
+        n.n = count
+        link(n, res, (input,))
+    return _maybe_out(res, out)
+
+
+def _reduced_shape(shape, dims, keepdim):
+    return tuple(1 if i in dims else s for i, s in enumerate(shape)) if keepdim else \
+        tuple(s for i, s in enumerate(shape) if i not in dims)
+
+
+def _legacy_name(dt: D.dtype) -> str:
+    return {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
+            "float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16"}.get(dt.name, dt.name)
+
+
+def nanmean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    from .pointwise import isnan  # noqa: PLC0415
+
+    notnan = (~isnan(input)).sum(dim, keepdim)
+    return nansum(input, dim, keepdim) / notnan
+
+
+class ProdBackward(Node):
+    __slots__ = ("dims", "keepdim", "shape")
+
+    def backward(self, g):
+        x, y = self.saved_tensors
+        dims = self.dims if self.dims is not None else tuple(range(len(self.shape)))
+        keep = self.keepdim if self.dims is not None else False
+        gexp = _expand_back(g, self.shape, dims, keep)
+        if not bool((x._data == 0).any()):
+            return gexp * _expand_back(y, self.shape, dims, keep) / x
+        # with zeros, use the product of all other elements (exclusive products)
+        return gexp * _exclusive_prod(x, self.dims)
+
+
+ProdBackward0 = type("ProdBackward0", (ProdBackward,), {"__slots__": ()})
+ProdBackward1 = type("ProdBackward1", (ProdBackward,), {"__slots__": ()})
+
+
+def _exclusive_prod(x: Tensor, dims) -> Tensor:
+    """Product of all other elements along ``dims`` (for each element)."""
+    if dims is None or len(dims) != 1:
+        flat = x.reshape(-1)
+        pre = cumprod(flat, 0)
+        one = flat[:1] * 0 + 1
+        excl_l = cat_([one, pre[:-1]])
+        rev = cumprod(flat.flip(0), 0).flip(0)
+        excl_r = cat_([rev[1:], one])
+        return (excl_l * excl_r).reshape(x.shape)
+    d = dims[0]
+    n = x.shape[d]
+    one = x.narrow(d, 0, 1) * 0 + 1
+    pre = cumprod(x, d)
+    left = cat_([one, pre.narrow(d, 0, n - 1)], d)
+    suf = cumprod(x.flip(d), d).flip(d)
+    right = cat_([suf.narrow(d, 1, n - 1), one], d)
+    return left * right
+
+
+def cat_(ts, d=0):
+    from .shape import cat  # noqa: PLC0415
+
+    return cat(ts, d)
+
+
+def prod(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """Product of elements (all, or along ``dim``)."""
+    d = input._data
+    odt = dtype or _sum_dtype(input.dtype)
+    if dim is None:
+        res = _wrap(_arr(d.prod(dtype=D.np_dtype(odt))))
+        dims = None
+    else:
+        dims = (_wrap_dim(dim, d.ndim),)
+        res = _wrap(_arr(d.prod(axis=dims, dtype=D.np_dtype(odt), keepdims=keepdim)))
+    if input._rg and state.enabled:
+        n = ProdBackward0() if dim is None else ProdBackward1()
+        n.dims, n.keepdim, n.shape = dims, keepdim, d.shape
+        n.save(input, SavedOutput(res))
+        link(n, res, (input,))
+    return res
+
+
+# ----------------------------------------------------------------------------- max / min
+values_indices = namedtuple("return_types", ["values", "indices"])
+
+
+def _named_result(name):
+    cls = namedtuple(name, ["values", "indices"])
+    cls.__module__ = "torch.return_types"
+    cls.__repr__ = lambda self: f"torch.return_types.{name}(\nvalues={self.values!r},\nindices={self.indices!r})"
+    return cls
+
+
+max_rt = _named_result("max")
+min_rt = _named_result("min")
+
+
+class AmaxBackward0(Node):
+    """Gradient of max/min over dims: split evenly among ties."""
+
+    __slots__ = ("dims", "keepdim")
+
+    def backward(self, g):
+        x, y = self.saved_tensors
+        yk = _expand_back(y, x.shape, self.dims, self.keepdim)
+        mask = (x == yk)
+        cnt = mask.sum(self.dims, keepdim=True)
+        return _expand_back(g, x.shape, self.dims, self.keepdim) * mask / cnt
+
+
+AminBackward0 = type("AminBackward0", (AmaxBackward0,), {"__slots__": ()})
+MaxBackward1 = type("MaxBackward1", (AmaxBackward0,), {"__slots__": ()})
+MinBackward1 = type("MinBackward1", (AmaxBackward0,), {"__slots__": ()})
+
+
+class MaxBackward0(Node):
+    """Gradient of max/min with a dim: goes to the selected index."""
+
+    __slots__ = ("dim", "keepdim", "shape")
+
+    def backward(self, g, gi=None):
+        (idx,) = self.saved_tensors
+        if not self.keepdim:
+            g = g.unsqueeze(self.dim)
+            idx = idx.unsqueeze(self.dim)
+        from .indexing import _scatter_new  # noqa: PLC0415
+
+        return _scatter_new(g, self.shape, self.dim, idx)
+
+
+MinBackward0 = type("MinBackward0", (MaxBackward0,), {"__slots__": ()})
+
+
+def _amax_like(input, dim, keepdim, np_fn, cls, name):
+    d = input._data
+    if d.size == 0 and (dim is None or any(d.shape[i] == 0 for i in wrap_dims(dim, d.ndim))):
+        raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. Specify the "
+                           f"reduction dim with the 'dim' argument." if dim is None else
+                           f"{name}(): Expected reduction dim {dim} to have non-zero size.")
+    dims = tuple(range(d.ndim)) if dim is None else wrap_dims(dim, d.ndim)
+    res = _wrap(_arr(np_fn(d, axis=dims, keepdims=keepdim)))
+    if input._rg and state.enabled:
+        n = cls()
+        n.dims, n.keepdim = dims, keepdim
+        n.save(input, SavedOutput(res))
+        link(n, res, (input,))
+    return res
+
+
+def amax(input: Tensor, dim=(), keepdim: bool = False) -> Tensor:
+    """Maximum over ``dim`` (all dims by default); ties share the gradient."""
+    return _amax_like(input, None if dim == () else dim, keepdim, np.max, AmaxBackward0, "amax")
+
+
+def amin(input: Tensor, dim=(), keepdim: bool = False) -> Tensor:
+    return _amax_like(input, None if dim == () else dim, keepdim, np.min, AminBackward0, "amin")
+
+
+def _max_min(input, dim, keepdim, other, is_max):
+    from .pointwise import maximum, minimum  # noqa: PLC0415
+
+    if isinstance(dim, Tensor):
+        return (maximum if is_max else minimum)(input, dim)
+    if other is not None:
+        return (maximum if is_max else minimum)(input, other)
+    name = "max" if is_max else "min"
+    if dim is None:
+        return _amax_like(input, None, False, np.max if is_max else np.min,
+                          MaxBackward1 if is_max else MinBackward1, name)
+    d = input._data
+    ax = _wrap_dim(dim, d.ndim)
+    if d.ndim and d.shape[ax] == 0:
+        raise IndexError(f"{name}(): Expected reduction dim {dim} to have non-zero size.")
+    if d.ndim == 0:
+        idx = np.zeros((), dtype=np.int64)
+        vals = d.copy()
+    else:
+        idx = _arg_first(d, ax, is_max)
+        vals = np.take_along_axis(d, np.expand_dims(idx, ax), ax)
+        if not keepdim:
+            vals = vals.squeeze(ax)
+        else:
+            idx = np.expand_dims(idx, ax)
+    values = _wrap(_arr(vals))
+    indices = _wrap(_arr(idx.astype(np.int64)))
+    if input._rg and state.enabled:
+        n = MaxBackward0() if is_max else MinBackward0()
+        n.dim, n.keepdim, n.shape = ax, keepdim or d.ndim == 0, d.shape
+        n.save(indices)
+        link(n, values, (input,))
+    return (max_rt if is_max else min_rt)(values, indices)
+
+
+def _arg_first(d, ax, is_max):
+    """argmax/argmin that treats NaN as the extreme (PyTorch propagates NaN)."""
+    if d.dtype.kind == "f" and np.isnan(d).any():
+        nanpos = np.isnan(d)
+        r = np.argmax(nanpos, axis=ax)
+        has = nanpos.any(axis=ax)
+        other = np.argmax(d, axis=ax) if is_max else np.argmin(d, axis=ax)
+        return np.where(has, r, other)
+    return np.argmax(d, axis=ax) if is_max else np.argmin(d, axis=ax)
+
+
+def max(input: Tensor, dim=None, keepdim: bool = False, *, out=None):  # noqa: A001
+    """Maximum of all elements; with ``dim``, a (values, indices) named tuple; with a tensor, elementwise.
+
+    >>> import ember
+    >>> ember.tensor([[1, 5], [7, 2]]).max(dim=1)
+    torch.return_types.max(
+    values=tensor([5, 7]),
+    indices=tensor([1, 0]))
+    """
+    return _max_min(input, dim, keepdim, None, True)
+
+
+def min(input: Tensor, dim=None, keepdim: bool = False, *, out=None):  # noqa: A001
+    """Minimum of all elements; with ``dim``, a (values, indices) named tuple; with a tensor, elementwise."""
+    return _max_min(input, dim, keepdim, None, False)
+
+
+def argmax(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+    """Index of the maximum (of the flattened tensor when dim is None)."""
+    d = input._data
+    if dim is None:
+        r = _arg_first(d.reshape(-1), 0, True)
+        return _wrap(_arr(np.asarray(r, dtype=np.int64).reshape((1,) * d.ndim if keepdim else ())))
+    return _max_min(input, dim, keepdim, None, True).indices
+
+
+def argmin(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+    """Index of the minimum (of the flattened tensor when dim is None)."""
+    d = input._data
+    if dim is None:
+        r = _arg_first(d.reshape(-1), 0, False)
+        return _wrap(_arr(np.asarray(r, dtype=np.int64).reshape((1,) * d.ndim if keepdim else ())))
+    return _max_min(input, dim, keepdim, None, False).indices
+
+
+# ----------------------------------------------------------------------------- var / std
+def var(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None) -> Tensor:
+    """Variance with Bessel's correction by default (``correction=1``).
+
+    >>> import ember
+    >>> ember.tensor([1., 2., 3., 4.]).var()
+    tensor(1.6667)
+    """
+    if isinstance(unbiased, (builtins.int, builtins.float)) and not isinstance(unbiased, builtins.bool) and \
+            dim is None:
+        dim, unbiased = unbiased, None
+    if correction is None:
+        correction = 1 if unbiased is None or unbiased else 0
+    if input.dtype._cat < 2:
+        raise RuntimeError(f"std and var only support floating point and complex dtypes")
+    d = input._data
+    dims = tuple(range(d.ndim)) if dim is None else wrap_dims(dim, d.ndim)
+    n = builtins.int(np.prod([d.shape[i] for i in dims])) if dims else 1
+    mu = mean(input, dims, keepdim=True)
+    diff = input - mu
+    denom = builtins.max(n - correction, 0)
+    ss = sum(diff * diff, dims, keepdim=keepdim)
+    if denom == 0:
+        import warnings  # noqa: PLC0415
+
+        warnings.warn("var(): degrees of freedom is <= 0. Correction should be strictly less than the reduction "
+                      "factor (input numel divided by output numel).", UserWarning, stacklevel=2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return ss / denom if denom else ss / 0.0
+
+
+def std(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None) -> Tensor:
+    """Standard deviation (square root of ``var``)."""
+    return var(input, dim, unbiased, keepdim, correction=correction).sqrt()
+
+
+def var_mean(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
+    return var(input, dim, unbiased, keepdim, correction=correction), mean(
+        input, dim if not isinstance(unbiased, builtins.int) or isinstance(unbiased, builtins.bool) or dim is not None
+        else unbiased, keepdim)
+
+
+def std_mean(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
+    v, m = var_mean(input, dim, unbiased, keepdim, correction=correction)
+    return v.sqrt(), m
+
+
+# ----------------------------------------------------------------------------- logsumexp, norm
+def logsumexp(input: Tensor, dim, keepdim: bool = False) -> Tensor:
+    """log(sum(exp(x))) over ``dim``, computed stably.
+
+    >>> import ember
+    >>> ember.tensor([0., 0.]).logsumexp(0)
+    tensor(0.6931)
+    """
+    x = input if input.dtype._cat >= 2 else input.to(D._default.dtype)
+    dims = wrap_dims(dim, x.ndim)
+    if x.numel() == 0:
+        return sum(x.exp(), dims, keepdim).log()
+    m = amax(x, dims, keepdim=True).detach()
+    from .pointwise import isinf, where  # noqa: PLC0415
+
+    m = where(isinf(m), m * 0, m)
+    r = (x - m).exp().sum(dims, keepdim=True).log() + m
+    return r if keepdim else r.squeeze(dims)
+
+
+def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:
+    """Vector or matrix norm (``torch.norm``)."""
+    from .. import linalg  # noqa: PLC0415
+
+    if isinstance(p, str):
+        if p == "fro" and (dim is None or isinstance(dim, int) or len(dim) == 1):
+            return linalg.vector_norm(input, 2, dim, keepdim, dtype=dtype)
+        return linalg.matrix_norm(input, p, dim if dim is not None else (-2, -1), keepdim, dtype=dtype)
+    return linalg.vector_norm(input, p if p is not None else 2, dim, keepdim, dtype=dtype)
+
+
+# ----------------------------------------------------------------------------- cumulative
+class CumsumBackward0(Node):
+    __slots__ = ("dim",)
+
+    def backward(self, g):
+        return g.flip(self.dim).cumsum(self.dim).flip(self.dim)
+
+
+def cumsum(input: Tensor, dim: int, *, dtype=None) -> Tensor:
+    """Cumulative sum along ``dim``."""
+    d = input._data
+    ax = _wrap_dim(dim, d.ndim)
+    odt = dtype or _sum_dtype(input.dtype)
+    res = _wrap(_arr(np.cumsum(d, axis=ax if d.ndim else None, dtype=D.np_dtype(odt)).reshape(d.shape)))
+    if input._rg and state.enabled:
+        n = CumsumBackward0()
+        n.dim = ax
+        link(n, res, (input,))
+    return res
+
+
+class CumprodBackward0(Node):
+    __slots__ = ("dim",)
+
+    def backward(self, g):
+        x, y = self.saved_tensors
+        d = self.dim
+        if not bool((x._data == 0).any()):
+            return (g * y).flip(d).cumsum(d).flip(d) / x
+        # exact formula with zeros: sum_{k>=i} g_k * prod_{j<=k, j!=i} x_j, done densely (O(n^2) along dim)
+        n = x.shape[d]
+        xm = x.movedim(d, -1)
+        gm = g.movedim(d, -1)
+        outs = []
+        for i in range(n):
+            parts = []
+            for k in range(i, n):
+                sel = [j for j in range(k + 1) if j != i]
+                p = xm[..., sel].prod(-1) if sel else xm[..., 0] * 0 + 1
+                parts.append(gm[..., k] * p)
+            s = parts[0]
+            for p in parts[1:]:
+                s = s + p
+            outs.append(s)
+        from .shape import stack  # noqa: PLC0415
+
+        return stack(outs, -1).movedim(-1, d)
+
+
+def cumprod(input: Tensor, dim: int, *, dtype=None) -> Tensor:
+    """Cumulative product along ``dim``."""
+    d = input._data
+    ax = _wrap_dim(dim, d.ndim)
+    odt = dtype or _sum_dtype(input.dtype)
+    res = _wrap(_arr(np.cumprod(d, axis=ax if d.ndim else None, dtype=D.np_dtype(odt)).reshape(d.shape)))
+    if input._rg and state.enabled:
+        n = CumprodBackward0()
+        n.dim = ax
+        n.save(input, SavedOutput(res))
+        link(n, res, (input,))
+    return res
+
+
+class CummaxBackward0(Node):
+    __slots__ = ("dim", "shape")
+
+    def backward(self, g, gi=None):
+        (idx,) = self.saved_tensors
+        from .indexing import _scatter_add_new  # noqa: PLC0415
+
+        return _scatter_add_new(g, self.shape, self.dim, idx)
+
+
+def _cum_extreme(input, dim, is_max):
+    d = input._data
+    ax = _wrap_dim(dim, d.ndim)
+    if d.ndim == 0:
+        return d.copy(), np.zeros((), np.int64), ax
+    fn = np.maximum if is_max else np.minimum
+    vals = fn.accumulate(d, axis=ax)
+    n = d.shape[ax]
+    ar = np.arange(n).reshape([-1 if i == ax else 1 for i in range(d.ndim)])
+    hit = (d == vals) if d.dtype.kind != "f" else ((d == vals) | np.isnan(d))
+    idx = np.maximum.accumulate(np.where(hit, ar, 0), axis=ax)
+    return vals, idx.astype(np.int64), ax
+
+
+def cummax(input: Tensor, dim: int):
+    """Running maximum and its indices along ``dim``."""
+    vals, idx, ax = _cum_extreme(input, dim, True)
+    return _cum_result(input, vals, idx, ax, "cummax")
+
+
+def cummin(input: Tensor, dim: int):
+    vals, idx, ax = _cum_extreme(input, dim, False)
+    return _cum_result(input, vals, idx, ax, "cummin")
+
+
+def _cum_result(input, vals, idx, ax, name):
+    values, indices = _wrap(_arr(vals)), _wrap(_arr(idx))
+    if input._rg and state.enabled:
+        n = CummaxBackward0() if name == "cummax" else type("CumminBackward0", (CummaxBackward0,), {"__slots__": ()})()
+        n.dim, n.shape = ax, input._data.shape
+        n.save(indices)
+        link(n, values, (input,))
+    return _named_result(name)(values, indices)
+
+
+def logcumsumexp(input: Tensor, dim: int) -> Tensor:
+    ax = _wrap_dim(dim, input.ndim)
+    m = amax(input, ax, keepdim=True).detach() if input.numel() else input.sum(ax, keepdim=True) * 0
+    return (input - m).exp().cumsum(ax).log() + m
+
+
+# ----------------------------------------------------------------------------- boolean reductions
+def all(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001
+    """Whether all elements are nonzero (over ``dim``)."""
+    d = input._data
+    r = d.all() if dim is None else d.all(axis=wrap_dims(dim, d.ndim), keepdims=keepdim)
+    res = _wrap(_arr(r))
+    return res if input.dtype is not D.uint8 else res.to(D.uint8)
+
+
+def any(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001
+    """Whether any element is nonzero (over ``dim``)."""
+    d = input._data
+    r = d.any() if dim is None else d.any(axis=wrap_dims(dim, d.ndim), keepdims=keepdim)
+    res = _wrap(_arr(r))
+    return res if input.dtype is not D.uint8 else res.to(D.uint8)
+
+
+def count_nonzero(input: Tensor, dim=None) -> Tensor:
+    d = input._data
+    r = np.count_nonzero(d, axis=None if dim is None else wrap_dims(dim, d.ndim))
+    return _wrap(_arr(np.asarray(r, dtype=np.int64)))
+
+
+register(sum=sum, nansum=nansum, sum_to_size=sum_to_size, mean=mean, nanmean=nanmean, prod=prod, amax=amax,
+         amin=amin, max=max, min=min, argmax=argmax, argmin=argmin, var=var, std=std, logsumexp=logsumexp,
+         norm=norm, cumsum=cumsum, cumprod=cumprod, cummax=cummax, cummin=cummin, logcumsumexp=logcumsumexp,
+         all=all, any=any, count_nonzero=count_nonzero)

@@ -1,0 +1,769 @@
+"""Shape ops: view, reshape, transpose, permute, expand, squeeze, cat, stack, split and friends."""
+from __future__ import annotations
+
+import builtins
+import math
+
+import numpy as np
+
+from .. import _dtype as D
+from .._size import Size
+from ..autograd.graph import Node, link, link_multi
+from ._util import Tensor, _wrap, _wrap_dim, register, result_type, state, to_array, wrap_dims
+
+
+def _view_result(x: Tensor, arr) -> Tensor:
+    """Wrap a NumPy view of x's data: shares x's version counter, remembers its base."""
+    t = _wrap(arr)
+    if x._vc is None:
+        x._vc = [0]
+    t._vc = x._vc
+    t._base = x if getattr(x, "_base", None) is None else x._base
+    return t
+
+
+def _sizes(shape) -> tuple:
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list, Size)):
+        shape = tuple(shape[0])
+    return tuple(builtins.int(s) for s in shape)
+
+
+def _infer(shape, numel):
+    shape = list(shape)
+    neg = [i for i, s in enumerate(shape) if s == -1]
+    if len(neg) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    if neg:
+        rest = math.prod(s for s in shape if s != -1)
+        if rest == 0 or numel % rest:
+            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+        shape[neg[0]] = numel // rest
+    elif math.prod(shape) != numel:
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+    for s in shape:
+        if s < -1:
+            raise RuntimeError(f"invalid shape dimension {s}")
+    return tuple(shape)
+
+
+class ViewBackward0(Node):
+    __slots__ = ("shape",)
+
+    def backward(self, g):
+        return g.reshape(self.shape)
+
+
+def view(self: Tensor, *shape) -> Tensor:
+    """Same data with a new shape; the tensor's strides must allow it (else use reshape).
+
+    >>> import ember
+    >>> ember.arange(6).view(2, 3)
+    tensor([[0, 1, 2],
+            [3, 4, 5]])
+    """
+    if len(shape) == 1 and isinstance(shape[0], D.dtype):
+        return view_dtype(self, shape[0])
+    d = self._data
+    new = _infer(_sizes(shape), d.size)
+    try:
+        arr = d.reshape(new, copy=False) if type(d) is np.ndarray else d.view().reshape(new)
+    except (ValueError, AttributeError):
+        raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one dimension "
+                           "spans across two contiguous subspaces). Use .reshape(...) instead.") from None
+    res = _view_result(self, arr)
+    if self._rg and state.enabled:
+        n = ViewBackward0()
+        n.shape = d.shape
+        link(n, res, (self,))
+    return res
+
+
+def view_dtype(self: Tensor, dtype) -> Tensor:
+    """Reinterpret the bytes as another dtype (no autograd)."""
+    return _view_result(self, self._data.view(D.np_dtype(dtype)))
+
+
+def view_as(self: Tensor, other: Tensor) -> Tensor:
+    return view(self, other.shape)
+
+
+def reshape(input: Tensor, *shape) -> Tensor:
+    """Same values with a new shape: a view when possible, else a copy.
+
+    >>> import ember
+    >>> ember.arange(4).reshape(2, -1).shape
+    torch.Size([2, 2])
+    """
+    d = input._data
+    new = _infer(_sizes(shape), d.size)
+    if new == d.shape:
+        arr = d.view()
+    else:
+        arr = d.reshape(new)
+    is_view = arr.base is not None and (arr.base is d or arr.base is d.base)
+    res = _view_result(input, arr) if is_view else _wrap(arr)
+    if input._rg and state.enabled:
+        n = ViewBackward0() if res._vc is input._vc else UnsafeViewBackward0()
+        n.shape = d.shape
+        link(n, res, (input,))
+    return res
+
+
+class UnsafeViewBackward0(ViewBackward0):
+    __slots__ = ()
+
+
+def reshape_as(self: Tensor, other: Tensor) -> Tensor:
+    return reshape(self, other.shape)
+
+
+def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Merge dims ``start_dim..end_dim`` into one.
+
+    >>> import ember
+    >>> ember.zeros(2, 3, 4).flatten(1).shape
+    torch.Size([2, 12])
+    """
+    nd = input.ndim
+    if nd == 0:
+        return reshape(input, 1)
+    s, e = _wrap_dim(start_dim, nd), _wrap_dim(end_dim, nd)
+    if s > e:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if s == e:
+        return input
+    sh = input._data.shape
+    return reshape(input, sh[:s] + (math.prod(sh[s:e + 1]),) + sh[e + 1:])
+
+
+def unflatten(input: Tensor, dim: int, sizes) -> Tensor:
+    """Split dim ``dim`` into ``sizes``."""
+    sh = input._data.shape
+    d = _wrap_dim(dim, len(sh))
+    sizes = _infer(tuple(sizes), sh[d]) if -1 in tuple(sizes) else tuple(sizes)
+    if math.prod(sizes) != sh[d]:
+        raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim {dim} "
+                           f"({sh[d]}) in the input tensor")
+    return view(input, sh[:d] + tuple(sizes) + sh[d + 1:]) if input._data.flags.c_contiguous else \
+        reshape(input, sh[:d] + tuple(sizes) + sh[d + 1:])
+
+
+class PermuteBackward0(Node):
+    __slots__ = ("inv",)
+
+    def backward(self, g):
+        return g.permute(self.inv)
+
+
+class TransposeBackward0(Node):
+    __slots__ = ("d0", "d1")
+
+    def backward(self, g):
+        return g.transpose(self.d0, self.d1)
+
+
+class TBackward0(Node):
+    __slots__ = ()
+
+    def backward(self, g):
+        return g.t()
+
+
+def permute(input: Tensor, *dims) -> Tensor:
+    """Reorder dimensions (a view).
+
+    >>> import ember
+    >>> ember.zeros(2, 3, 4).permute(2, 0, 1).shape
+    torch.Size([4, 2, 3])
+    """
+    dims = _sizes(dims)
+    nd = input._data.ndim
+    if len(dims) != nd:
+        raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match the length "
+                           f"of the desired ordering of dimensions i.e. input.dim() = {nd} is not equal to "
+                           f"len(dims) = {len(dims)}")
+    dims = tuple(_wrap_dim(d, nd) for d in dims)
+    if len(set(dims)) != nd:
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    res = _view_result(input, input._data.transpose(dims))
+    if input._rg and state.enabled:
+        n = PermuteBackward0()
+        n.inv = tuple(np.argsort(dims).tolist())
+        link(n, res, (input,))
+    return res
+
+
+def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
+    """Swap two dimensions (a view).
+
+    >>> import ember
+    >>> ember.zeros(2, 3).transpose(0, 1).shape
+    torch.Size([3, 2])
+    """
+    nd = input._data.ndim
+    d0, d1 = _wrap_dim(dim0, nd), _wrap_dim(dim1, nd)
+    res = _view_result(input, input._data.swapaxes(d0, d1))
+    if input._rg and state.enabled:
+        n = TransposeBackward0()
+        n.d0, n.d1 = d0, d1
+        link(n, res, (input,))
+    return res
+
+
+swapaxes = swapdims = transpose
+
+
+def t(input: Tensor) -> Tensor:
+    """Transpose a matrix (0-d and 1-d tensors are returned as they are)."""
+    nd = input._data.ndim
+    if nd > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {nd}D")
+    res = _view_result(input, input._data.T)
+    if input._rg and state.enabled:
+        link(TBackward0(), res, (input,))
+    return res
+
+
+def adjoint(input: Tensor) -> Tensor:
+    return transpose(input, -2, -1)
+
+
+def _mT(self: Tensor) -> Tensor:
+    if self.ndim < 2:
+        raise RuntimeError("tensor.mT is only supported on matrices or batches of matrices. Got 1-D tensor.")
+    return transpose(self, -2, -1)
+
+
+def _T(self: Tensor) -> Tensor:
+    nd = self.ndim
+    return self if nd < 2 else permute(self, tuple(range(nd - 1, -1, -1)))
+
+
+def movedim(input: Tensor, source, destination) -> Tensor:
+    """Move dims from ``source`` positions to ``destination`` positions."""
+    nd = input.ndim
+    src = [source] if isinstance(source, int) else list(source)
+    dst = [destination] if isinstance(destination, int) else list(destination)
+    src = [_wrap_dim(s, nd) for s in src]
+    dst = [_wrap_dim(s, nd) for s in dst]
+    order = [i for i in range(nd) if i not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return permute(input, order)
+
+
+moveaxis = movedim
+
+
+class UnsqueezeBackward0(Node):
+    __slots__ = ("dim",)
+
+    def backward(self, g):
+        return g.squeeze(self.dim)
+
+
+class SqueezeBackward(Node):
+    __slots__ = ("shape",)
+
+    def backward(self, g):
+        return g.reshape(self.shape)
+
+
+SqueezeBackward0 = type("SqueezeBackward0", (SqueezeBackward,), {"__slots__": ()})
+SqueezeBackward1 = type("SqueezeBackward1", (SqueezeBackward,), {"__slots__": ()})
+SqueezeBackward2 = type("SqueezeBackward2", (SqueezeBackward,), {"__slots__": ()})
+
+
+def unsqueeze(input: Tensor, dim: int) -> Tensor:
+    """Insert a size-1 dimension at ``dim`` (a view)."""
+    d = _wrap_dim(dim, input._data.ndim + 1)
+    res = _view_result(input, np.expand_dims(input._data, d) if type(input._data) is np.ndarray else
+                       input._data[(slice(None),) * d + (None,)])
+    if input._rg and state.enabled:
+        n = UnsqueezeBackward0()
+        n.dim = d
+        link(n, res, (input,))
+    return res
+
+
+def squeeze(input: Tensor, dim=None) -> Tensor:
+    """Remove size-1 dimensions (all, or those in ``dim``) (a view)."""
+    sh = input._data.shape
+    if dim is None:
+        axes = tuple(i for i, s in enumerate(sh) if s == 1)
+        cls = SqueezeBackward0
+    else:
+        dims = (dim,) if isinstance(dim, int) else tuple(dim)
+        axes = tuple(sorted({_wrap_dim(d, len(sh)) for d in dims}))
+        axes = tuple(a for a in axes if sh[a] == 1) if sh else ()
+        cls = SqueezeBackward1 if isinstance(dim, int) else SqueezeBackward2
+    res = _view_result(input, input._data.squeeze(axes) if axes else input._data.view())
+    if input._rg and state.enabled:
+        n = cls()
+        n.shape = sh
+        link(n, res, (input,))
+    return res
+
+
+class ExpandBackward0(Node):
+    __slots__ = ("shape",)
+
+    def backward(self, g):
+        return g.sum_to_size(self.shape)
+
+
+def expand(self: Tensor, *sizes) -> Tensor:
+    """Broadcast size-1 dims to ``sizes`` without copying (-1 keeps a dim).
+
+    >>> import ember
+    >>> ember.tensor([[1], [2]]).expand(2, 3)
+    tensor([[1, 1, 1],
+            [2, 2, 2]])
+    """
+    sizes = _sizes(sizes)
+    sh = self._data.shape
+    if len(sizes) < len(sh):
+        raise RuntimeError(f"expand(torch.FloatTensor{{{list(sh)}}}, size={list(sizes)}): the number of sizes "
+                           f"provided ({len(sizes)}) must be greater or equal to the number of dimensions in the "
+                           f"tensor ({len(sh)})")
+    off = len(sizes) - len(sh)
+    target = []
+    for i, s in enumerate(sizes):
+        if i >= off:
+            cur = sh[i - off]
+            if s == -1:
+                s = cur
+            elif cur != 1 and cur != s:
+                raise RuntimeError(f"The expanded size of the tensor ({s}) must match the existing size ({cur}) at "
+                                   f"non-singleton dimension {i}.  Target sizes: {list(sizes)}.  Tensor sizes: "
+                                   f"{list(sh)}")
+        elif s < 0:
+            raise RuntimeError(f"The expanded size of the tensor ({s}) isn't allowed in a leading, non-existing "
+                               f"dimension {i}")
+        target.append(s)
+    target = tuple(target)
+    xp_bt = np.broadcast_to if type(self._data) is np.ndarray else _cupy_broadcast_to
+    res = _view_result(self, xp_bt(self._data, target))
+    if self._rg and state.enabled:
+        n = ExpandBackward0()
+        n.shape = sh
+        link(n, res, (self,))
+    return res
+
+
+def _cupy_broadcast_to(a, shape):
+    import cupy  # noqa: PLC0415
+
+    return cupy.broadcast_to(a, shape)
+
+
+def expand_as(self: Tensor, other: Tensor) -> Tensor:
+    return expand(self, other.shape)
+
+
+def broadcast_to(input: Tensor, size) -> Tensor:
+    return expand(input, tuple(size))
+
+
+def broadcast_shapes(*shapes) -> Size:
+    try:
+        return Size(np.broadcast_shapes(*[tuple(s) if not isinstance(s, int) else (s,) for s in shapes]))
+    except ValueError:
+        raise RuntimeError(f"Shape mismatch: objects cannot be broadcast to a single shape: {shapes}") from None
+
+
+def broadcast_tensors(*tensors):
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    shape = broadcast_shapes(*[t.shape for t in tensors])
+    return tuple(expand(t, shape) for t in tensors)
+
+
+class CatBackward0(Node):
+    __slots__ = ("dim", "sizes")
+
+    def backward(self, g):
+        outs = []
+        start = 0
+        for s in self.sizes:
+            outs.append(g.narrow(self.dim, start, s) if s is not None else None)
+            start += s or 0
+        return tuple(outs)
+
+
+def cat(tensors, dim: int = 0, *, out=None) -> Tensor:
+    """Join tensors along an existing dimension.
+
+    >>> import ember
+    >>> ember.cat([ember.zeros(1, 2), ember.ones(1, 2)]).shape
+    torch.Size([2, 2])
+    """
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+    for i, t_ in enumerate(tensors):
+        if not isinstance(t_, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got {type(t_).__name__}")
+    # legacy: 1-d empty tensors are skipped
+    parts = [t_ for t_ in tensors if not (t_.ndim == 1 and t_.numel() == 0)] or tensors[:1]
+    ref = max(parts, key=lambda t_: t_.ndim)
+    nd = ref.ndim
+    if nd == 0:
+        raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
+    d = _wrap_dim(dim, nd)
+    dt = result_type(*[t_ for t_ in parts]) if len({t_.dtype for t_ in parts}) > 1 else parts[0].dtype
+    for i, t_ in enumerate(parts):
+        if t_.ndim != nd:
+            raise RuntimeError(f"Tensors must have same number of dimensions: got {nd} and {t_.ndim}")
+        for k in range(nd):
+            if k != d and t_._data.shape[k] != ref._data.shape[k]:
+                raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected size "
+                                   f"{ref._data.shape[k]} but got size {t_._data.shape[k]} for tensor number {i} in "
+                                   f"the list.")
+    like = parts[0]._data
+    arrays = [to_array(t_, dt, like) for t_ in parts]
+    res = _wrap(np.concatenate(arrays, axis=d) if type(like) is np.ndarray else _xp(like).concatenate(arrays, d))
+    if state.enabled and any(t_._rg for t_ in parts):
+        n = CatBackward0()
+        n.dim = d
+        n.sizes = tuple(t_._data.shape[d] for t_ in parts)
+        if any(t_.dtype is not dt for t_ in parts):
+            n.meta = tuple(None if t_.dtype is dt else (t_._data.shape, t_.dtype) for t_ in parts)
+        link(n, res, parts)
+    if out is not None:
+        from .pointwise import _out  # noqa: PLC0415
+
+        return _out(res, out)
+    return res
+
+
+concat = concatenate = cat
+
+
+def _xp(a):
+    from .._device import array_module  # noqa: PLC0415
+
+    return array_module(a)
+
+
+def stack(tensors, dim: int = 0, *, out=None) -> Tensor:
+    """Join tensors along a new dimension.
+
+    >>> import ember
+    >>> ember.stack([ember.zeros(2), ember.ones(2)]).shape
+    torch.Size([2, 2])
+    """
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    s0 = tensors[0].shape
+    for i, t_ in enumerate(tensors):
+        if t_.shape != s0:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(s0)} at entry 0 and "
+                               f"{list(t_.shape)} at entry {i}")
+    d = _wrap_dim(dim, len(s0) + 1)
+    return cat([unsqueeze(t_, d) for t_ in tensors], d, out=out)
+
+
+def hstack(tensors) -> Tensor:
+    tensors = [atleast_1d(t_) for t_ in tensors]
+    return cat(tensors, 0 if tensors[0].ndim == 1 else 1)
+
+
+def vstack(tensors) -> Tensor:
+    return cat([atleast_2d(t_) for t_ in tensors], 0)
+
+
+row_stack = vstack
+
+
+def dstack(tensors) -> Tensor:
+    return cat([atleast_3d(t_) for t_ in tensors], 2)
+
+
+def column_stack(tensors) -> Tensor:
+    return hstack([t_.reshape(-1, 1) if t_.ndim <= 1 else t_ for t_ in tensors])
+
+
+def atleast_1d(t_: Tensor) -> Tensor:
+    return t_.reshape(1) if t_.ndim == 0 else t_
+
+
+def atleast_2d(t_: Tensor) -> Tensor:
+    return t_.reshape(1, 1) if t_.ndim == 0 else unsqueeze(t_, 0) if t_.ndim == 1 else t_
+
+
+def atleast_3d(t_: Tensor) -> Tensor:
+    if t_.ndim == 0:
+        return t_.reshape(1, 1, 1)
+    if t_.ndim == 1:
+        return t_.reshape(1, -1, 1)
+    if t_.ndim == 2:
+        return unsqueeze(t_, -1)
+    return t_
+
+
+class NarrowBackward(Node):
+    """Gradient of a basic-slicing view: scatter g into zeros of the input's shape."""
+
+    __slots__ = ("shape", "index")
+
+    def backward(self, g):
+        from .indexing import _scatter_slice  # noqa: PLC0415
+
+        return _scatter_slice(g, self.shape, self.index)
+
+
+SliceBackward0 = type("SliceBackward0", (NarrowBackward,), {"__slots__": ()})
+SelectBackward0 = type("SelectBackward0", (NarrowBackward,), {"__slots__": ()})
+SplitBackward0 = type("SplitBackward0", (NarrowBackward,), {"__slots__": ()})
+UnbindBackward0 = type("UnbindBackward0", (NarrowBackward,), {"__slots__": ()})
+
+
+def _slice_view(input: Tensor, index: tuple, cls) -> Tensor:
+    res = _view_result(input, input._data[index])
+    if input._rg and state.enabled:
+        n = cls()
+        n.shape = input._data.shape
+        n.index = index
+        link(n, res, (input,))
+    return res
+
+
+def narrow(input: Tensor, dim: int, start, length: int) -> Tensor:
+    """A view of ``length`` elements of dim ``dim`` from ``start``."""
+    d = _wrap_dim(dim, input.ndim)
+    size = input._data.shape[d]
+    start = builtins.int(start)
+    if start < 0:
+        start += size
+    if not 0 <= start <= size or length < 0 or start + length > size:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
+    return _slice_view(input, (slice(None),) * d + (slice(start, start + length),), SliceBackward0)
+
+
+def select(input: Tensor, dim: int, index: int) -> Tensor:
+    """The slice at ``index`` of dim ``dim`` (that dim removed)."""
+    d = _wrap_dim(dim, input.ndim)
+    size = input._data.shape[d]
+    if not -size <= index < size:
+        raise IndexError(f"select(): index {index} out of range for tensor of size {list(input.shape)} at "
+                         f"dimension {dim}")
+    return _slice_view(input, (slice(None),) * d + (index if index >= 0 else index + size,), SelectBackward0)
+
+
+def split(tensor: Tensor, split_size_or_sections, dim: int = 0):
+    """Split into chunks of a size (last may be smaller) or into the given section sizes."""
+    d = _wrap_dim(dim, tensor.ndim)
+    size = tensor._data.shape[d]
+    if isinstance(split_size_or_sections, int):
+        s = split_size_or_sections
+        if s <= 0 and size > 0 or s < 0:
+            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {size}")
+        sizes = [s] * (size // s) + ([size % s] if size % s else []) if s else [0]
+    else:
+        sizes = list(split_size_or_sections)
+        if sum(sizes) != size:
+            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's size "
+                               f"at dimension {d}), but got split_sizes={sizes}")
+    out, start = [], 0
+    for s in sizes:
+        out.append(_slice_view(tensor, (slice(None),) * d + (slice(start, start + s),), SplitBackward0))
+        start += s
+    return tuple(out)
+
+
+def tensor_split(input: Tensor, indices_or_sections, dim: int = 0):
+    d = _wrap_dim(dim, input.ndim)
+    size = input._data.shape[d]
+    if isinstance(indices_or_sections, int):
+        n = indices_or_sections
+        q, r = divmod(size, n)
+        sizes = [q + 1] * r + [q] * (n - r)
+    else:
+        idx = [0] + list(indices_or_sections) + [size]
+        sizes = [max(0, min(b, size) - min(a, size)) for a, b in zip(idx[:-1], idx[1:])]
+    return split(input, sizes, d)
+
+
+def chunk(input: Tensor, chunks: int, dim: int = 0):
+    """Split into ``chunks`` pieces of equal size (the last may be smaller)."""
+    if chunks <= 0:
+        raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
+    size = input.shape[_wrap_dim(dim, input.ndim)]
+    s = max(1, -(-size // chunks))
+    return split(input, s, dim)
+
+
+def unbind(input: Tensor, dim: int = 0):
+    """The slices along ``dim`` as a tuple."""
+    d = _wrap_dim(dim, input.ndim)
+    return tuple(_slice_view(input, (slice(None),) * d + (i,), UnbindBackward0)
+                 for i in range(input._data.shape[d]))
+
+
+class FlipBackward0(Node):
+    __slots__ = ("dims",)
+
+    def backward(self, g):
+        return g.flip(self.dims)
+
+
+def flip(input: Tensor, dims) -> Tensor:
+    """Reverse the order of elements along ``dims`` (a copy, as in PyTorch)."""
+    dims = wrap_dims(dims if not isinstance(dims, int) else (dims,), input.ndim)
+    res = _wrap(np.flip(input._data, dims).copy())
+    if input._rg and state.enabled:
+        n = FlipBackward0()
+        n.dims = dims
+        link(n, res, (input,))
+    return res
+
+
+def fliplr(input: Tensor) -> Tensor:
+    return flip(input, (1,))
+
+
+def flipud(input: Tensor) -> Tensor:
+    return flip(input, (0,))
+
+
+class RollBackward0(Node):
+    __slots__ = ("shifts", "dims")
+
+    def backward(self, g):
+        return g.roll(tuple(-s for s in self.shifts), self.dims)
+
+
+def roll(input: Tensor, shifts, dims=None) -> Tensor:
+    """Shift elements cyclically along ``dims`` (flattened when dims is None)."""
+    if dims is None:
+        return roll(input.flatten(), shifts, 0).view(input.shape)
+    shifts = (shifts,) if isinstance(shifts, int) else tuple(shifts)
+    dims = (dims,) if isinstance(dims, int) else tuple(dims)
+    res = _wrap(np.roll(input._data, shifts, dims))
+    if input._rg and state.enabled:
+        n = RollBackward0()
+        n.shifts, n.dims = shifts, dims
+        link(n, res, (input,))
+    return res
+
+
+class CloneBackward0(Node):
+    __slots__ = ()
+
+    def backward(self, g):
+        return g
+
+
+def clone(input: Tensor, *, memory_format=None) -> Tensor:
+    """A copy with its own memory (differentiable)."""
+    res = _wrap(input._data.copy())
+    if input._rg and state.enabled:
+        link(CloneBackward0(), res, (input,))
+    return res
+
+
+def contiguous(self: Tensor, memory_format=None) -> Tensor:
+    """Self if C-contiguous, else a contiguous copy."""
+    if self._data.flags.c_contiguous:
+        return self
+    return clone(self)
+
+
+class ToCopyBackward0(Node):
+    __slots__ = ("dtype", "device")
+
+    def backward(self, g):
+        return g.to(dtype=self.dtype, device=self.device)
+
+
+def to(self: Tensor, *args, **kwargs) -> Tensor:
+    """Convert dtype and/or device: ``t.to(ember.float64)``, ``t.to("cuda")``, ``t.to(other)``.
+
+    >>> import ember
+    >>> ember.tensor([1, 2]).to(ember.float32)
+    tensor([1., 2.])
+    """
+    from .._device import device as _dev, device_of, to_device_array  # noqa: PLC0415
+
+    dtype = kwargs.pop("dtype", None)
+    dev = kwargs.pop("device", None)
+    copy = kwargs.pop("copy", False)
+    kwargs.pop("non_blocking", None)
+    kwargs.pop("memory_format", None)
+    if kwargs:
+        raise TypeError(f"to() received an invalid combination of arguments - got unexpected {list(kwargs)}")
+    for a in args:
+        if isinstance(a, D.dtype):
+            dtype = a
+        elif isinstance(a, Tensor):
+            dtype, dev = a.dtype, a.device
+        elif isinstance(a, (str, _dev)) or isinstance(a, int) and not isinstance(a, bool):
+            dev = a
+        elif isinstance(a, bool) or a is None:
+            continue
+        else:
+            raise TypeError(f"to() received an invalid combination of arguments - got ({type(a).__name__})")
+    data = self._data
+    if dev is not None:
+        dev = _dev(dev)
+        if dev.type == "cuda" and dev.index is None:
+            dev = _dev("cuda", 0)
+    same_dev = dev is None or device_of(data) == dev
+    same_dt = dtype is None or data.dtype == D.np_dtype(dtype)
+    if same_dev and same_dt and not copy:
+        return self
+    arr = data if same_dev else to_device_array(data, dev)
+    if not same_dt:
+        arr = arr.astype(D.np_dtype(dtype))
+    elif arr is data:
+        arr = arr.copy()
+    res = _wrap(arr)
+    if self._rg and state.enabled and (dtype is None or dtype._cat >= 2):
+        n = ToCopyBackward0()
+        n.dtype = self.dtype
+        n.device = device_of(data)
+        link(n, res, (self,))
+    return res
+
+
+def _cast(dtype):
+    def method(self, memory_format=None):
+        return to(self, dtype)
+    method.__name__ = dtype.name
+    return method
+
+
+def _cpu(self: Tensor) -> Tensor:
+    return to(self, "cpu")
+
+
+def _cuda(self: Tensor, device=None, non_blocking: bool = False) -> Tensor:
+    from .._device import device as _dev  # noqa: PLC0415
+
+    if device is None:
+        device = "cuda"
+    elif isinstance(device, int):
+        device = _dev("cuda", device)
+    return to(self, device)
+
+
+def type_as(self: Tensor, other: Tensor) -> Tensor:
+    return to(self, other.dtype)
+
+
+register(view=view, view_as=view_as, reshape=lambda self, *shape: reshape(self, *shape), reshape_as=reshape_as,
+         flatten=flatten, unflatten=unflatten, permute=permute, transpose=transpose, swapaxes=transpose,
+         swapdims=transpose, t=t, adjoint=adjoint, movedim=movedim, moveaxis=movedim, unsqueeze=unsqueeze,
+         squeeze=squeeze, expand=expand, expand_as=expand_as, broadcast_to=broadcast_to, narrow=narrow,
+         select=select, split=split, tensor_split=tensor_split, chunk=chunk, unbind=unbind, flip=flip,
+         fliplr=fliplr, flipud=flipud, roll=roll, clone=clone, contiguous=contiguous, to=to, cpu=_cpu,
+         cuda=_cuda, type_as=type_as, float=_cast(D.float32), double=_cast(D.float64), half=_cast(D.float16),
+         bfloat16=_cast(D.bfloat16), long=_cast(D.int64), int=_cast(D.int32), short=_cast(D.int16),
+         char=_cast(D.int8), byte=_cast(D.uint8), bool=_cast(D.bool), cfloat=_cast(D.complex64),
+         cdouble=_cast(D.complex128))
+Tensor.mT = property(_mT)
+Tensor.T = property(_T)
+Tensor.mH = property(_mT)
+Tensor.H = property(_T)
