@@ -40,6 +40,7 @@ class Tensor:
         self.grad_fn = None
         self._grad = None
         self._vc = None
+        self._base = None
 
     # ----- core attributes -------------------------------------------------
     @property
@@ -315,7 +316,7 @@ class Tensor:
 
     def detach_(self) -> "Tensor":
         """Cut self from the graph, in place."""
-        if getattr(self, "_base", None) is not None and self._base._rg:
+        if self._base is not None and self._base._rg:
             raise RuntimeError("Can't detach views in-place. Use detach() instead.")
         self.grad_fn = None
         self._rg = False
@@ -427,6 +428,7 @@ class Tensor:
         t.grad_fn = None
         t._grad = None if self._grad is None else self._grad.__deepcopy__(memo)
         t._vc = None
+        t._base = None
         if getattr(self, "__dict__", None):
             import copy  # noqa: PLC0415
 
@@ -487,6 +489,7 @@ def _wrap(data, requires_grad: bool = False) -> Tensor:
     t.grad_fn = None
     t._grad = None
     t._vc = None
+    t._base = None
     return t
 
 

@@ -17,11 +17,25 @@ def _fixup(g, meta):
     return g
 
 
-def _check_nan(node, grads):
-    from .._tensor import Tensor  # noqa: PLC0415 - anomaly mode only
+def _fixup_raw(g, meta):
+    """``_fixup`` on a raw array (the create_graph=False path)."""
+    shape, dt = meta
+    if g.shape != shape:
+        lead = g.ndim - len(shape)
+        axes = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape) if s == 1 and g.shape[i + lead] != 1)
+        if axes:
+            g = g.sum(axis=axes, keepdims=True)
+        if lead:
+            g = g.reshape(shape)
+    if dt is not None and g.dtype != dt.np:
+        g = g.astype(dt.np)
+    return g
 
+
+def _check_nan(node, grads):
     for i, g in enumerate(grads):
-        if isinstance(g, Tensor) and g.dtype.is_floating_point and bool(g.isnan().any()):
+        a = getattr(g, "_data", g)
+        if a is not None and a.dtype.kind == "f" and bool((a != a).any()):
             trace = getattr(node, "_trace", None)
             if trace:
                 import warnings  # noqa: PLC0415
@@ -31,10 +45,9 @@ def _check_nan(node, grads):
             raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th output.")
 
 
-def _stealable(g, owned_ids) -> bool:
-    a = g._data
+def _stealable(a, owned_ids) -> bool:
     f = a.flags
-    return f.owndata and f.writeable and f.c_contiguous and id(a) not in owned_ids and g.grad_fn is None
+    return f.owndata and f.writeable and f.c_contiguous and id(a) not in owned_ids
 
 
 def _run_tensor_hooks(t, g):
@@ -46,31 +59,37 @@ def _run_tensor_hooks(t, g):
 
 
 def _accumulate(leaf, g, create_graph, owned_ids):
+    """Add gradient ``g`` (a Tensor, or a raw array on the create_graph=False path) into ``leaf.grad``."""
     from .._tensor import _wrap  # noqa: PLC0415
 
     old = leaf._grad
-    if old is None:
-        if create_graph:
-            leaf._grad = g
-        elif _stealable(g, owned_ids):
-            owned_ids.add(id(g._data))
-            leaf._grad = g if g._vc is None and not g._rg else _wrap(g._data)
-        else:
-            leaf._grad = _wrap(g._data.copy())
-    elif create_graph or old._rg or g._rg:
-        leaf._grad = old + g
+    if create_graph:
+        leaf._grad = g if old is None else old + g
     else:
-        od, gd = old._data, g._data
-        if od.shape == gd.shape and od.dtype == gd.dtype and od.flags.writeable:
-            od += gd
-            old._bump()
+        a = g if type(g) is not _Tensor_cls[0] else g._data
+        if old is None:
+            if _stealable(a, owned_ids):
+                owned_ids.add(id(a))
+                leaf._grad = _wrap(a)
+            else:
+                leaf._grad = _wrap(a.copy())
+        elif old._rg:
+            leaf._grad = old + _wrap(a)
         else:
-            leaf._grad = _wrap(od + gd)
+            od = old._data
+            if od.shape == a.shape and od.dtype == a.dtype and od.flags.writeable:
+                od += a
+                old._bump()
+            else:
+                leaf._grad = _wrap(od + a)
     if POST_ACC_HOOKS:
         entry = POST_ACC_HOOKS.get(id(leaf))
         if entry is not None:
             for h in list(entry[1]):
                 h(leaf)
+
+
+_Tensor_cls = [None]
 
 
 def execute(roots, root_grads, retain_graph: bool, create_graph: bool, inputs=None, accumulate: bool = True):
@@ -88,10 +107,16 @@ def execute(roots, root_grads, retain_graph: bool, create_graph: bool, inputs=No
 
 
 def _execute(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
+    from .._tensor import Tensor, _wrap  # noqa: PLC0415
+
+    _Tensor_cls[0] = Tensor
+    raw = not create_graph  # on the raw path, buffers hold NumPy/CuPy arrays, not Tensors
     buffers: dict = {}
     deps: dict = {}
     targets: dict = {}
-    owned_ids = {id(g._data) for g in root_grads if g is not None}
+    if raw:
+        root_grads = [g._data for g in root_grads]
+    owned_ids = {id(g if raw else g._data) for g in root_grads}
     start_nodes = []
     for r, g in zip(roots, root_grads):
         fn = r.grad_fn
@@ -105,12 +130,15 @@ def _execute(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
                 start_nodes.append(tgt)
             buf[idx] = g if buf[idx] is None else buf[idx] + g
         else:
+            if k not in buffers:
+                start_nodes.append(tgt)
             buffers[k] = g if k not in buffers else buffers[k] + g
-            start_nodes.append(tgt)
 
     # dependency counts over the reachable graph (iterative DFS)
     stack = [n for n in start_nodes if isinstance(n, Node)]
     seen = {id(n) for n in stack}
+    for n in stack:
+        deps.setdefault(id(n), 0)
     while stack:
         n = stack.pop()
         for e in n.next_edges:
@@ -118,15 +146,17 @@ def _execute(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
                 continue
             t = e[0]
             k = id(t)
-            deps[k] = deps.get(k, 0) + 1
-            if k not in seen:
+            if k in seen:
+                deps[k] += 1
+            else:
+                deps[k] = 1
                 seen.add(k)
                 targets[k] = t
                 if isinstance(t, Node):
                     stack.append(t)
 
     # what to capture or accumulate into
-    capture = None  # id(target) -> list of (output idx, position in inputs)
+    capture = None  # id(target) -> list of (output idx, position in inputs, tensor)
     needed = None
     if inputs is not None:
         capture = {}
@@ -137,17 +167,26 @@ def _execute(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
         needed = _needed(start_nodes, targets, deps, capture)
     results = [None] * (len(inputs) if inputs is not None else 0)
 
+    def wrap(a):
+        return None if a is None else _wrap(a)
+
+    def unwrap(t):
+        return None if t is None else t._data
+
     ready = []
     for n in start_nodes:
         if deps.get(id(n), 0) == 0:
             heapq.heappush(ready, (-n.seq, id(n), n) if isinstance(n, Node) else (1, id(n), n))
+    heappop, heappush = heapq.heappop, heapq.heappush
     while ready:
-        _, k, n = heapq.heappop(ready)
+        _, k, n = heappop(ready)
         buf = buffers.pop(k, None)
         if not isinstance(n, Node):  # a leaf tensor
             if buf is not None:
                 if getattr(n, "_hooks", None):
-                    buf = _run_tensor_hooks(n, buf)
+                    buf = _run_tensor_hooks(n, wrap(buf) if raw else buf)
+                    if raw:
+                        buf = buf._data
                 if capture is None:
                     if accumulate:
                         _accumulate(n, buf, create_graph, owned_ids)
@@ -156,22 +195,34 @@ def _execute(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
                         if accumulate:
                             _accumulate(t, buf, create_graph, owned_ids)
                         else:
-                            results[pos] = buf
+                            results[pos] = wrap(buf) if raw else buf
             continue
-        if buf is not None and n._pre_hooks_any():
-            buf = n._apply_pre_hooks(buf)
+        if buf is not None and n._pre_hooks:
+            buf = n._apply_pre_hooks([wrap(b) for b in buf] if raw else buf)
+            if raw:
+                buf = [unwrap(b) for b in buf]
         if capture is not None and k in capture and buf is not None:
             for idx, pos, t in capture[k]:
                 if accumulate:
                     if buf[idx] is not None:
                         _accumulate(t, buf[idx], create_graph, owned_ids)
                 else:
-                    results[pos] = buf[idx]
+                    results[pos] = wrap(buf[idx]) if raw else buf[idx]
         edges = n.next_edges
-        if buf is None or (needed is not None and k not in needed) or all(b is None for b in buf):
+        if buf is None or (needed is not None and k not in needed):
             res = None
         else:
-            res = n.backward(buf[0]) if n.num_outputs == 1 else n.backward(*buf)
+            rawfn = n.raw if raw else None
+            if rawfn is not None and (n.num_outputs == 1 or None not in buf):
+                res = rawfn(*buf)
+            elif raw:
+                if n.num_outputs == 1:
+                    res = n.backward(_wrap(buf[0]))
+                else:
+                    res = n.backward(*[wrap(b) for b in buf])
+                res = tuple(unwrap(r) for r in res) if type(res) is tuple else (unwrap(res),)
+            else:
+                res = n.backward(buf[0]) if n.num_outputs == 1 else n.backward(*buf)
             if type(res) is not tuple:
                 res = (res,)
             if len(res) != len(edges):
@@ -180,13 +231,17 @@ def _execute(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
             if state.anomaly:
                 _check_nan(n, res)
             if n._hooks:
+                wres = tuple(wrap(r) for r in res) if raw else res
+                wbuf = tuple(wrap(b) for b in buf) if raw else tuple(buf)
                 for fn in list(n._hooks):
-                    r = fn(res, tuple(buf))
+                    r = fn(wres, wbuf)
                     if r is not None:
-                        res = tuple(r)
+                        wres = tuple(r)
+                res = tuple(unwrap(r) for r in wres) if raw else wres
             if not retain_graph:
                 n.release()
         meta = n.meta
+        fix = _fixup_raw if raw else _fixup
         for i, e in enumerate(edges):
             if e is None:
                 continue
@@ -196,7 +251,7 @@ def _execute(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
                 g = res[i]
                 if g is not None:
                     if meta is not None and meta[i] is not None:
-                        g = _fixup(g, meta[i])
+                        g = fix(g, meta[i])
                     if isinstance(t, Node):
                         b = buffers.get(tk)
                         if b is None:
@@ -208,7 +263,7 @@ def _execute(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
             d = deps[tk] - 1
             deps[tk] = d
             if d == 0:
-                heapq.heappush(ready, (-t.seq, tk, t) if isinstance(t, Node) else (1, tk, t))
+                heappush(ready, (-t.seq, tk, t) if isinstance(t, Node) else (1, tk, t))
     return results
 
 

@@ -28,6 +28,9 @@ class Node:
     __slots__ = ("next_edges", "_saved", "_versions", "meta", "seq", "_pre_hooks", "_hooks",
                  "_trace", "__weakref__")
     num_outputs = 1
+    # Optional fast path used when no graph of the backward is needed (create_graph=False):
+    # ``raw(self, *grad_arrays)`` takes and returns raw arrays. ``backward`` stays the reference.
+    raw = None
 
     def __init__(self):
         self._saved = None
@@ -85,6 +88,19 @@ class Node:
                         "in question was changed in there or anywhere later. Good luck!")
         return saved if out is saved else tuple(out)
 
+    def saved_arrays(self) -> tuple:
+        """The saved tensors' raw arrays (with the same version checks as ``saved_tensors``)."""
+        saved = self._saved
+        if saved is None:
+            raise RuntimeError(FREED_MSG)
+        vs = self._versions
+        for i, t in enumerate(saved):
+            if t is not None:
+                vc = t._vc
+                if (vc[0] if vc is not None else 0) != vs[i]:
+                    return tuple(None if x is None else x._data for x in self.saved_tensors)  # raises
+        return tuple(None if t is None else t._data for t in saved)
+
     def needs(self, i: int) -> bool:
         """Whether input ``i`` needs a gradient."""
         return self.next_edges[i] is not None
@@ -131,9 +147,9 @@ class Node:
 
 def link(node: Node, out, inputs) -> None:
     """Make ``node`` the grad_fn of ``out`` with edges to ``inputs`` (tensors or None)."""
-    node.next_edges = tuple(
+    node.next_edges = tuple([
         None if t is None or not t._rg else ((t.grad_fn, t._out_nr) if t.grad_fn is not None else (t, 0))
-        for t in inputs)
+        for t in inputs])
     node.seq = _next_seq()
     if state.anomaly:
         node._trace = "".join(traceback.format_stack()[:-2])
@@ -160,19 +176,19 @@ def link_multi(node: Node, outs, inputs) -> None:
 class SavedOutput:
     """An op's own output kept for backward without a reference cycle (data + version counter)."""
 
-    __slots__ = ("data", "_vc", "out_nr")
+    __slots__ = ("_data", "_vc", "out_nr")
 
     def __init__(self, out, out_nr: int = 0):
         if out._vc is None:
             out._vc = [0]
-        self.data = out._data
+        self._data = out._data
         self._vc = out._vc
         self.out_nr = out_nr
 
     def unpack(self, node):
         from .._tensor import _wrap  # noqa: PLC0415
 
-        t = _wrap(self.data)
+        t = _wrap(self._data)
         t._vc = self._vc
         t.grad_fn = node
         t._out_nr = self.out_nr

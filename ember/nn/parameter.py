@@ -28,6 +28,7 @@ class Parameter(Tensor):
         t._rg = False
         t.grad_fn = None
         t._grad = None
+        t._base = None
         if data._vc is None:
             data._vc = [0]
         t._vc = data._vc
@@ -75,6 +76,7 @@ class Buffer(Tensor):
         t.grad_fn = None
         t._grad = None
         t._vc = data._vc
+        t._base = None
         t.__dict__["persistent"] = persistent
         return t
 

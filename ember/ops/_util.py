@@ -74,6 +74,11 @@ def to_array(x, dt: D.dtype, like):
 
 def prep_binary(a, b):
     """Arrays of two operands (at least one Tensor) in their common dtype, plus that dtype."""
+    tb = type(b)
+    if (tb is builtins.float or tb is builtins.int) and isinstance(a, Tensor):
+        ad = a._data
+        if ad.dtype.kind == "f":  # float tensor op Python number: the tensor's dtype wins (NumPy agrees)
+            return ad, b, _FROM_NP_get(ad.dtype)
     if isinstance(a, Tensor) and isinstance(b, Tensor):
         ad, bd = a._data, b._data
         if ad.dtype == bd.dtype and type(ad) is type(bd):

@@ -43,6 +43,13 @@ class MmBackward0(Node):
         gb = a.mT @ g if e[1] is not None else None
         return ga, gb
 
+    def raw(self, g):
+        a, b = self.saved_arrays()
+        e = self.next_edges
+        ga = g @ b.swapaxes(-1, -2) if e[0] is not None else None
+        gb = a.swapaxes(-1, -2) @ g if e[1] is not None else None
+        return ga, gb
+
 
 BmmBackward0 = type("BmmBackward0", (MmBackward0,), {"__slots__": ()})
 MatmulBackward0 = type("MatmulBackward0", (MmBackward0,), {"__slots__": ()})
@@ -196,6 +203,13 @@ class AddmmBackward0(Node):
         g1 = g2 @ m2.mT if e[1] is not None else None
         gm2 = m1.mT @ g2 if e[2] is not None else None
         return gi, g1, gm2
+
+    def raw(self, g):
+        m1, m2 = self.saved_arrays()
+        e = self.next_edges
+        gi = (g if self.beta == 1 else g * self.beta) if e[0] is not None else None
+        g2 = g if self.alpha == 1 else g * self.alpha
+        return gi, (g2 @ m2.T if e[1] is not None else None), (m1.T @ g2 if e[2] is not None else None)
 
 
 def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1, out=None) -> Tensor:

@@ -50,6 +50,8 @@ class AddBackward0(Node):
         a = self.alpha
         return g, (g if a == 1 else g * a)
 
+    raw = backward
+
 
 class SubBackward0(Node):
     __slots__ = ("alpha",)
@@ -58,12 +60,16 @@ class SubBackward0(Node):
         a = self.alpha
         return g, (-g if a == 1 else g * -a)
 
+    raw = backward
+
 
 class RsubBackward1(Node):
     __slots__ = ("alpha",)
 
     def backward(self, g):
         return (-g if self.alpha == 1 else g * -self.alpha),
+
+    raw = backward
 
 
 def add(input, other, *, alpha=1, out=None) -> Tensor:
@@ -128,6 +134,13 @@ class MulBackward0(Node):
         gb = g * a if e[1] is not None else None
         return ga, gb
 
+    def raw(self, g):
+        a, b = self.saved_arrays()
+        e = self.next_edges
+        ga = g * (b if b is not None else self.other) if e[0] is not None else None
+        gb = g * a if e[1] is not None else None
+        return ga, gb
+
 
 def mul(input, other, *, out=None) -> Tensor:
     """Elementwise product.
@@ -162,6 +175,13 @@ class DivBackward0(Node):
         ga = g / b if self.next_edges[0] is not None else None
         gb = -g * a / (b * b) if self.next_edges[1] is not None else None
         return ga, gb
+
+    def raw(self, g):
+        a, b = self.saved_arrays()
+        if b is None:
+            return g / self.other, None
+        e = self.next_edges
+        return (g / b if e[0] is not None else None), (-g * a / (b * b) if e[1] is not None else None)
 
 
 def div(input, other, *, rounding_mode=None, out=None) -> Tensor:
@@ -249,6 +269,16 @@ class PowBackward0(Node):
         if e == 2:
             return g * (x * 2)
         return g * (x ** (e - 1) * e)
+
+    def raw(self, g):
+        (x,) = self.saved_arrays()
+        e = self.exponent
+        if e == 0:
+            return g * 0
+        if e == 2:
+            return g * (x * 2)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return g * (x ** (e - 1) * e)
 
 
 class PowBackward1(Node):
@@ -491,7 +521,7 @@ class RemainderBackward0(FmodBackward):
 _UNARY_DOC = "Elementwise ``{name}``.\n\n    >>> import ember\n    >>> ember.{name}(ember.tensor([{ex}]))\n    {out}\n"
 
 
-def _unary(name, ufunc, deriv, *, save="input", keep_int=False, node_name=None, doc=None):
+def _unary(name, ufunc, deriv, *, save="input", keep_int=False, node_name=None, doc=None, rawd=None):
     """Define ``ember.<name>``, ``Tensor.<name>``, ``Tensor.<name>_`` from a ufunc and a derivative.
 
     ``deriv(g, x_or_y)`` is written in Tensor ops (so it is differentiable); ``save`` says whether it
@@ -505,7 +535,14 @@ def _unary(name, ufunc, deriv, *, save="input", keep_int=False, node_name=None, 
         (x,) = self.saved_tensors
         return deriv(g, x)
 
-    node_cls = type(node_name, (Node,), {"__slots__": (), "backward": backward})
+    attrs = {"__slots__": (), "backward": backward}
+    if rawd is not None:
+        def raw(self, g):
+            if save is None:
+                return rawd(g, None)
+            return rawd(g, self.saved_arrays()[0])
+        attrs["raw"] = raw
+    node_cls = type(node_name, (Node,), attrs)
     fdt = D.np_dtype
 
     def op(input, *, out=None):
@@ -562,38 +599,39 @@ def _erfinv(d):
     return _e(d)
 
 
-exp = _unary("exp", _errstate(np.exp), lambda g, y: g * y, save="output",
+exp = _unary("exp", _errstate(np.exp), lambda g, y: g * y, save="output", rawd=lambda g, y: g * y,
              doc="Elementwise exponential.\n\n    >>> import ember\n    >>> ember.exp(ember.tensor([0.]))\n"
                  "    tensor([1.])\n")
 exp2 = _unary("exp2", _errstate(np.exp2), lambda g, y: g * y * _LN2, save="output")
 expm1 = _unary("expm1", _errstate(np.expm1), lambda g, y: g * (y + 1), save="output")
-log = _unary("log", _errstate(np.log), lambda g, x: g / x,
+log = _unary("log", _errstate(np.log), lambda g, x: g / x, rawd=lambda g, x: g / x,
              doc="Natural logarithm.\n\n    >>> import ember\n    >>> ember.log(ember.tensor([1.]))\n"
                  "    tensor([0.])\n")
 log2 = _unary("log2", _errstate(np.log2), lambda g, x: g / (x * _LN2))
 log10 = _unary("log10", _errstate(np.log10), lambda g, x: g / (x * _LN10))
-log1p = _unary("log1p", _errstate(np.log1p), lambda g, x: g / (x + 1))
-sqrt = _unary("sqrt", _errstate(np.sqrt), lambda g, y: g / (y * 2), save="output")
+log1p = _unary("log1p", _errstate(np.log1p), lambda g, x: g / (x + 1), rawd=lambda g, x: g / (x + 1))
+sqrt = _unary("sqrt", _errstate(np.sqrt), lambda g, y: g / (y * 2), save="output", rawd=lambda g, y: g / (y * 2))
 rsqrt = _unary("rsqrt", _errstate(lambda d: 1.0 / np.sqrt(d) if d.dtype.kind != "f" else
                                    np.reciprocal(np.sqrt(d))), lambda g, y: g * y * y * y * -0.5, save="output")
-sin = _unary("sin", np.sin, lambda g, x: g * x.cos())
-cos = _unary("cos", np.cos, lambda g, x: g * -x.sin())
+sin = _unary("sin", np.sin, lambda g, x: g * x.cos(), rawd=lambda g, x: g * np.cos(x))
+cos = _unary("cos", np.cos, lambda g, x: g * -x.sin(), rawd=lambda g, x: g * -np.sin(x))
 tan = _unary("tan", np.tan, lambda g, y: g * (y * y + 1), save="output")
 asin = _unary("asin", _errstate(np.arcsin), lambda g, x: g * (-(x * x) + 1).rsqrt())
 acos = _unary("acos", _errstate(np.arccos), lambda g, x: g * -(-(x * x) + 1).rsqrt())
 atan = _unary("atan", np.arctan, lambda g, x: g / (x * x + 1))
 sinh = _unary("sinh", _errstate(np.sinh), lambda g, x: g * x.cosh())
 cosh = _unary("cosh", _errstate(np.cosh), lambda g, x: g * x.sinh())
-tanh = _unary("tanh", np.tanh, lambda g, y: g * (-(y * y) + 1), save="output",
+tanh = _unary("tanh", np.tanh, lambda g, y: g * (-(y * y) + 1), save="output", rawd=lambda g, y: g * (1 - y * y),
               doc="Hyperbolic tangent.\n\n    >>> import ember\n    >>> ember.tanh(ember.tensor([0.]))\n"
                   "    tensor([0.])\n")
 asinh = _unary("asinh", np.arcsinh, lambda g, x: g * (x * x + 1).rsqrt())
 acosh = _unary("acosh", _errstate(np.arccosh), lambda g, x: g * (x * x - 1).rsqrt())
 atanh = _unary("atanh", _errstate(np.arctanh), lambda g, x: g / (-(x * x) + 1))
 sigmoid = _unary("sigmoid", _np_sigmoid_typed, lambda g, y: g * y * (-y + 1), save="output",
+                 rawd=lambda g, y: g * y * (1 - y),
                  doc="Logistic sigmoid 1 / (1 + exp(-x)).\n\n    >>> import ember\n"
                      "    >>> ember.sigmoid(ember.tensor([0.]))\n    tensor([0.5000])\n")
-neg = _unary("neg", np.negative, lambda g, _: -g, save=None, keep_int=True)
+neg = _unary("neg", np.negative, lambda g, _: -g, save=None, keep_int=True, rawd=lambda g, _: -g)
 reciprocal = _unary("reciprocal", _errstate(lambda d: np.reciprocal(d)), lambda g, y: g * -(y * y), save="output")
 erf = _unary("erf", _erf, lambda g, x: g * (-(x * x)).exp() * _2_SQRTPI)
 erfc = _unary("erfc", lambda d: 1.0 - _erf(d), lambda g, x: g * (-(x * x)).exp() * -_2_SQRTPI)
@@ -614,7 +652,7 @@ def _abs_deriv(g, x):
     return g * x.sign()
 
 
-abs = _unary("abs", np.abs, _abs_deriv, keep_int=True,  # noqa: A001
+abs = _unary("abs", np.abs, _abs_deriv, keep_int=True, rawd=lambda g, x: g * np.sign(x),  # noqa: A001
              doc="Absolute value.\n\n    >>> import ember\n    >>> ember.abs(ember.tensor([-1, 2]))\n"
                  "    tensor([1, 2])\n")
 absolute = abs
@@ -625,6 +663,7 @@ def _relu_np(d):
 
 
 relu = _unary("relu", _relu_np, lambda g, y: g * (y > 0), save="output", keep_int=True,
+              rawd=lambda g, y: g * (y > 0),
               doc="max(x, 0) elementwise.\n\n    >>> import ember\n    >>> ember.relu(ember.tensor([-1., 2.]))\n"
                   "    tensor([0., 2.])\n")
 
@@ -652,6 +691,16 @@ RoundBackward1 = _named("RoundBackward1")
 
 class ClampBackward1(Node):
     __slots__ = ("lo", "hi")
+
+    def raw(self, g):
+        (x,) = self.saved_arrays()
+        m = None
+        if self.lo is not None:
+            m = x >= self.lo
+        if self.hi is not None:
+            m2 = x <= self.hi
+            m = m2 if m is None else m & m2
+        return g * m
 
     def backward(self, g):
         (x,) = self.saved_tensors
@@ -943,6 +992,12 @@ def equal(input, other) -> bool:
 class WhereBackward0(Node):
     __slots__ = ()
 
+    def raw(self, g):
+        (c,) = self.saved_arrays()
+        e = self.next_edges
+        z = np.zeros((), g.dtype)
+        return (np.where(c, g, z) if e[0] is not None else None), (np.where(c, z, g) if e[1] is not None else None)
+
     def backward(self, g):
         (c,) = self.saved_tensors
         z = g * 0
@@ -1001,7 +1056,7 @@ def check_inplace(self: Tensor) -> None:
     """PyTorch's errors for in-place ops that would corrupt autograd."""
     if state.enabled and self._rg and self.grad_fn is None:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
-    base = getattr(self, "_base", None)
+    base = self._base
     if state.enabled and base is not None and base._rg:
         if base.grad_fn is None:
             raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
@@ -1057,8 +1112,7 @@ def _make_inplace(fn):
 def _fast_inplace_binary(ufunc, fn):
     """In-place binary op that writes straight into self's memory when autograd is not recording."""
     def method(self, other, *args, **kwargs):
-        if (args or kwargs or state.enabled and (self._rg or isinstance(other, Tensor) and other._rg)
-                or getattr(self, "_base", None) is not None):
+        if args or kwargs or state.enabled and (self._rg or isinstance(other, Tensor) and other._rg):
             return apply_inplace(self, fn, other, *args, **kwargs)
         sd = self._data
         od = other._data if isinstance(other, Tensor) else other
@@ -1167,8 +1221,8 @@ def _iop(method_name):
 
 
 register(
-    __add__=_not_impl(add), __radd__=_not_impl(_radd), __sub__=_not_impl(sub), __rsub__=_not_impl(rsub),
-    __mul__=_not_impl(mul), __rmul__=_not_impl(_rmul), __truediv__=_not_impl(div),
+    __add__=add, __radd__=_not_impl(_radd), __sub__=sub, __rsub__=_not_impl(rsub),
+    __mul__=mul, __rmul__=_not_impl(_rmul), __truediv__=_not_impl(div),
     __rtruediv__=_not_impl(_rtruediv), __floordiv__=_not_impl(floor_divide),
     __rfloordiv__=_not_impl(_rfloordiv), __mod__=_not_impl(remainder), __rmod__=_not_impl(_rmod),
     __pow__=_not_impl(pow), __rpow__=_not_impl(_rpow_op), __neg__=neg, __abs__=abs, __pos__=lambda self: self,

@@ -27,11 +27,26 @@ def _expand_back(g: Tensor, shape, dims, keepdim: bool) -> Tensor:
     return g.expand(shape)
 
 
+def _expand_back_raw(g, shape, dims, keepdim):
+    if not keepdim and dims:
+        g = np.expand_dims(g, dims) if type(g) is np.ndarray else g.reshape(_reduced_shape(shape, dims, True))
+    return np.broadcast_to(g, shape) if type(g) is np.ndarray else g * _xp_ones(g, shape)
+
+
+def _xp_ones(g, shape):
+    from .._device import array_module  # noqa: PLC0415
+
+    return array_module(g).ones(shape, g.dtype)
+
+
 class SumBackward0(Node):
     __slots__ = ("shape",)
 
     def backward(self, g):
         return g.expand(self.shape)
+
+    def raw(self, g):
+        return _expand_back_raw(g, self.shape, tuple(range(len(self.shape))), False)
 
 
 class SumBackward1(Node):
@@ -39,6 +54,9 @@ class SumBackward1(Node):
 
     def backward(self, g):
         return _expand_back(g, self.shape, self.dims, self.keepdim)
+
+    def raw(self, g):
+        return _expand_back_raw(g, self.shape, self.dims, self.keepdim)
 
 
 def _sum_dtype(dt: D.dtype) -> D.dtype:
@@ -117,12 +135,18 @@ class MeanBackward0(Node):
     def backward(self, g):
         return (g / self.n).expand(self.shape)
 
+    def raw(self, g):
+        return _expand_back_raw(g / self.n, self.shape, tuple(range(len(self.shape))), False)
+
 
 class MeanBackward1(Node):
     __slots__ = ("shape", "dims", "keepdim", "n")
 
     def backward(self, g):
         return _expand_back(g / self.n, self.shape, self.dims, self.keepdim)
+
+    def raw(self, g):
+        return _expand_back_raw(g / self.n, self.shape, self.dims, self.keepdim)
 
 
 def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:

@@ -18,7 +18,7 @@ def _view_result(x: Tensor, arr) -> Tensor:
     if x._vc is None:
         x._vc = [0]
     t._vc = x._vc
-    t._base = x if getattr(x, "_base", None) is None else x._base
+    t._base = x if x._base is None else x._base
     return t
 
 
@@ -50,6 +50,9 @@ class ViewBackward0(Node):
     __slots__ = ("shape",)
 
     def backward(self, g):
+        return g.reshape(self.shape)
+
+    def raw(self, g):
         return g.reshape(self.shape)
 
 
@@ -154,6 +157,9 @@ class PermuteBackward0(Node):
     def backward(self, g):
         return g.permute(self.inv)
 
+    def raw(self, g):
+        return g.transpose(self.inv)
+
 
 class TransposeBackward0(Node):
     __slots__ = ("d0", "d1")
@@ -161,12 +167,18 @@ class TransposeBackward0(Node):
     def backward(self, g):
         return g.transpose(self.d0, self.d1)
 
+    def raw(self, g):
+        return g.swapaxes(self.d0, self.d1)
+
 
 class TBackward0(Node):
     __slots__ = ()
 
     def backward(self, g):
         return g.t()
+
+    def raw(self, g):
+        return g.T
 
 
 def permute(input: Tensor, *dims) -> Tensor:
@@ -261,11 +273,17 @@ class UnsqueezeBackward0(Node):
     def backward(self, g):
         return g.squeeze(self.dim)
 
+    def raw(self, g):
+        return g.squeeze(self.dim)
+
 
 class SqueezeBackward(Node):
     __slots__ = ("shape",)
 
     def backward(self, g):
+        return g.reshape(self.shape)
+
+    def raw(self, g):
         return g.reshape(self.shape)
 
 
@@ -310,6 +328,11 @@ class ExpandBackward0(Node):
 
     def backward(self, g):
         return g.sum_to_size(self.shape)
+
+    def raw(self, g):
+        from ..autograd.engine import _fixup_raw  # noqa: PLC0415
+
+        return _fixup_raw(g, (self.shape, None))
 
 
 def expand(self: Tensor, *sizes) -> Tensor:
@@ -654,6 +677,8 @@ class CloneBackward0(Node):
 
     def backward(self, g):
         return g
+
+    raw = backward
 
 
 def clone(input: Tensor, *, memory_format=None) -> Tensor:
