@@ -11,6 +11,12 @@ def _demo(args) -> int:
     return run_demo(args)
 
 
+def _run(args) -> int:
+    from ._torch_alias import run_script  # noqa: PLC0415
+
+    return run_script(args.script, args.args)
+
+
 def _info(args) -> int:
     import platform  # noqa: PLC0415
 
@@ -46,6 +52,10 @@ def main(argv=None) -> int:
     d.add_argument("--out", default="ember_demo_out")
     d.add_argument("--quick", action="store_true", help="a short run (for CI)")
     d.set_defaults(fn=_demo)
+    r = sub.add_parser("run", help="run an unmodified PyTorch script with torch resolved to ember")
+    r.add_argument("script")
+    r.add_argument("args", nargs=argparse.REMAINDER)
+    r.set_defaults(fn=_run)
     i = sub.add_parser("info", help="versions and available backends")
     i.set_defaults(fn=_info)
     args = p.parse_args(argv)

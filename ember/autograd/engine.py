@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import heapq
 
+import numpy as np
+
 from .graph import POST_ACC_HOOKS, Node
 from .grad_mode import state
 
@@ -67,6 +69,8 @@ def _accumulate(leaf, g, create_graph, owned_ids):
         leaf._grad = g if old is None else old + g
     else:
         a = g if type(g) is not _Tensor_cls[0] else g._data
+        if isinstance(a, np.generic):  # NumPy ops on 0-d arrays give scalars
+            a = np.asarray(a)
         if old is None:
             if _stealable(a, owned_ids):
                 owned_ids.add(id(a))
@@ -168,7 +172,7 @@ def _execute(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
     results = [None] * (len(inputs) if inputs is not None else 0)
 
     def wrap(a):
-        return None if a is None else _wrap(a)
+        return None if a is None else _wrap(np.asarray(a) if isinstance(a, np.generic) else a)
 
     def unwrap(t):
         return None if t is None else t._data
@@ -217,7 +221,7 @@ def _execute(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
                 res = rawfn(*buf)
             elif raw:
                 if n.num_outputs == 1:
-                    res = n.backward(_wrap(buf[0]))
+                    res = n.backward(wrap(buf[0]))
                 else:
                     res = n.backward(*[wrap(b) for b in buf])
                 res = tuple(unwrap(r) for r in res) if type(res) is tuple else (unwrap(res),)
