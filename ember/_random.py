@@ -78,7 +78,7 @@ def manual_seed(seed) -> Generator:
     tensor([0.4963])
     """
     seed = int(seed)
-    default_generator.manual_seed(seed)
+    default_generator.manual_seed(seed)  # PyTorch also calls int() first
     from ._device import _cupy  # noqa: PLC0415
 
     if _cupy is not None:

@@ -35,8 +35,8 @@ def _place(arr, device, dtype, requires_grad):
 
 
 def _sample_dtype(dt):
-    """NumPy dtype the engine samples in (bfloat16/float16 through float32 paths where PyTorch does)."""
-    return D.np_dtype(dt) if dt in (D.float32, D.float64) else np.dtype(np.float32)
+    """NumPy dtype to sample in: the tensor's own (the engine rounds float16/bfloat16 as PyTorch does)."""
+    return D.np_dtype(dt)
 
 
 def rand(*size, generator=None, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
@@ -48,14 +48,14 @@ def rand(*size, generator=None, dtype=None, device=None, requires_grad: bool = F
     """
     dt = _float_dtype(dtype)
     shape = _size(size)
-    arr = _gen(generator)._impl.uniform(shape, D.np_dtype(dt) if dt.np is not None else np.float32)
+    arr = _gen(generator)._impl.uniform(shape, D.np_dtype(dt))
     return _place(arr, device, dt, requires_grad)
 
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
     """Standard normal samples; the same numbers as PyTorch for the same seed."""
     dt = _float_dtype(dtype)
-    arr = _gen(generator)._impl.normal(_size(size), D.np_dtype(dt) if dt.np is not None else np.float32)
+    arr = _gen(generator)._impl.normal(_size(size), D.np_dtype(dt))
     return _place(arr, device, dt, requires_grad)
 
 
@@ -173,12 +173,23 @@ def poisson(input: Tensor, generator=None) -> Tensor:
 
 
 # ----------------------------------------------------------------------------- in-place fills
-def _fill(self: Tensor, arr) -> Tensor:
+def _order(self: Tensor):
+    """PyTorch fills a tensor in memory order: (permutation of dims, shape in that order)."""
+    from .._random_engine import fill_order  # noqa: PLC0415
+
+    shape = tuple(self._data.shape)
+    perm = fill_order(shape, self._data.strides)
+    return perm, tuple(shape[p] for p in perm)
+
+
+def _fill(self: Tensor, arr, perm) -> Tensor:
+    """Write samples (drawn in ``perm`` order) into ``self``'s memory."""
     from .pointwise import check_inplace  # noqa: PLC0415
 
     check_inplace(self)
     d = self._data
-    d[...] = arr.reshape(d.shape) if type(d) is np.ndarray else xp_for(self.device).asarray(arr.reshape(d.shape))
+    vals = arr.transpose(np.argsort(perm)) if perm != tuple(range(len(perm))) else arr.reshape(d.shape)
+    d[...] = vals if type(d) is np.ndarray else xp_for(self.device).asarray(vals)
     self._bump()
     return self
 
@@ -188,46 +199,64 @@ def _sdt(self):
 
 
 def uniform_(self: Tensor, a: float = 0.0, b: float = 1.0, *, generator=None) -> Tensor:
-    """Fill with uniform samples in [a, b) (PyTorch's stream)."""
-    return _fill(self, _gen(generator)._impl.uniform(tuple(self.shape), _sdt(self), float(a), float(b)))
+    """Fill with uniform samples in [a, b) (PyTorch's stream).
+
+    >>> import ember
+    >>> _ = ember.manual_seed(0); ember.empty(2).uniform_(-1, 1)
+    tensor([-0.0075,  0.5364])
+    """
+    perm, shape = _order(self)
+    return _fill(self, _gen(generator)._impl.uniform(shape, _sdt(self), float(a), float(b)), perm)
 
 
 def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *, generator=None) -> Tensor:
     """Fill with normal samples (PyTorch's stream)."""
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
-    return _fill(self, _gen(generator)._impl.normal(tuple(self.shape), _sdt(self), float(mean), float(std)))
+    perm, shape = _order(self)
+    contiguous = self.is_contiguous()
+    return _fill(self, _gen(generator)._impl.normal(shape, _sdt(self), float(mean), float(std),
+                                                       contiguous=contiguous), perm)
 
 
 def bernoulli_(self: Tensor, p=0.5, *, generator=None) -> Tensor:
+    """Fill with 0/1 samples of probability ``p`` (a float or a tensor broadcastable to self)."""
     g = _gen(generator)._impl
+    perm, shape = _order(self)
     if isinstance(p, Tensor):
-        arr = g.bernoulli_tensor(np.broadcast_to(p._np(), tuple(self.shape)).copy(), self._data.dtype)
+        probs = np.broadcast_to(p._np(), tuple(self.shape)).transpose(perm).copy()
+        arr = g.bernoulli_tensor(probs, self._data.dtype)
     else:
-        arr = g.bernoulli_scalar(tuple(self.shape), float(p), self._data.dtype)
-    return _fill(self, arr)
+        arr = g.bernoulli_scalar(shape, float(p), self._data.dtype)
+    return _fill(self, arr, perm)
 
 
 def random_(self: Tensor, from_=None, to=None, *, generator=None) -> Tensor:
+    """Fill with integers uniform in [from, to) (defaults as PyTorch: the dtype's range)."""
     if to is None and from_ is not None:
         from_, to = 0, from_
-    return _fill(self, _gen(generator)._impl.random_(tuple(self.shape), self._data.dtype, from_, to))
+    perm, shape = _order(self)
+    return _fill(self, _gen(generator)._impl.random_(shape, self._data.dtype, from_, to), perm)
 
 
 def exponential_(self: Tensor, lambd: float = 1.0, *, generator=None) -> Tensor:
-    return _fill(self, _gen(generator)._impl.exponential(tuple(self.shape), _sdt(self), float(lambd)))
+    perm, shape = _order(self)
+    return _fill(self, _gen(generator)._impl.exponential(shape, _sdt(self), float(lambd)), perm)
 
 
 def cauchy_(self: Tensor, median: float = 0.0, sigma: float = 1.0, *, generator=None) -> Tensor:
-    return _fill(self, _gen(generator)._impl.cauchy(tuple(self.shape), _sdt(self), float(median), float(sigma)))
+    perm, shape = _order(self)
+    return _fill(self, _gen(generator)._impl.cauchy(shape, _sdt(self), float(median), float(sigma)), perm)
 
 
 def log_normal_(self: Tensor, mean: float = 1.0, std: float = 2.0, *, generator=None) -> Tensor:
-    return _fill(self, _gen(generator)._impl.log_normal(tuple(self.shape), _sdt(self), float(mean), float(std)))
+    perm, shape = _order(self)
+    return _fill(self, _gen(generator)._impl.log_normal(shape, _sdt(self), float(mean), float(std)), perm)
 
 
 def geometric_(self: Tensor, p: float, *, generator=None) -> Tensor:
-    return _fill(self, _gen(generator)._impl.geometric(tuple(self.shape), _sdt(self), float(p)))
+    perm, shape = _order(self)
+    return _fill(self, _gen(generator)._impl.geometric(shape, _sdt(self), float(p)), perm)
 
 
 register(uniform_=uniform_, normal_=normal_, bernoulli_=bernoulli_, random_=random_, exponential_=exponential_,
