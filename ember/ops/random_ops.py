@@ -69,23 +69,25 @@ def randn_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = 
                  requires_grad=requires_grad)
 
 
-def randint(*args, generator=None, dtype=None, device=None, requires_grad: bool = False, size=None) -> Tensor:
+def randint(*args, generator=None, dtype=None, device=None, requires_grad: bool = False, size=None,
+            low=None, high=None) -> Tensor:
     """Integers uniform in [low, high): ``randint(high, size)`` or ``randint(low, high, size)``.
 
     >>> import ember
     >>> ember.randint(0, 10, (3,)).dtype
     torch.int64
     """
-    args = list(args)
-    if size is not None:
-        args.append(size)
-    if len(args) == 2:
-        low, high, shape = 0, args[0], args[1]
-    elif len(args) == 3:
-        low, high, shape = args
-    else:
+    pos = list(args)
+    if size is None and pos and isinstance(pos[-1], (tuple, list)):
+        size = pos.pop()
+    if high is None and pos:
+        high = pos.pop()
+    if low is None:
+        low = pos.pop() if pos else 0
+    if pos or high is None or size is None:
         raise TypeError("randint() received an invalid combination of arguments - expected (int high, tuple size) "
                         "or (int low, int high, tuple size)")
+    shape = size
     if isinstance(shape, int):
         raise TypeError("randint(): argument 'size' must be tuple of ints, but found element of type int")
     if high <= low:
