@@ -28,10 +28,21 @@ from .ops.shape import *  # noqa: F401,F403
 from .ops.indexing import *  # noqa: F401,F403
 from .ops.blas import *  # noqa: F401,F403
 from .ops.random_ops import *  # noqa: F401,F403
+from .ops.sorting import *  # noqa: F401,F403
+from .ops.structure import *  # noqa: F401,F403
+from .ops.linalg_ops import *  # noqa: F401,F403
 from ._random import (Generator, default_generator, fork_rng, get_rng_state, initial_seed, manual_seed, seed,
                       set_rng_state)
+from . import random  # noqa: E402  (torch.random; ember's own files import the stdlib absolutely)
 from ._printing import get_printoptions, set_printoptions
-from . import autograd, cuda, nn
+from ._legacy import *  # noqa: F401,F403
+from . import autograd, cuda, nn, optim, viz
+from .autograd import is_anomaly_enabled
+from .nn._functional.activation import _t_log_softmax as log_softmax, _t_softmax as softmax  # noqa: E402
+from . import utils
+from . import linalg  # noqa: E402
+from . import distributed  # noqa: E402
+from .serialization import load, save
 
 strided = "torch.strided"
 contiguous_format = preserve_format = channels_last = "contiguous_format"

@@ -46,7 +46,9 @@ class dtype:
         return {"complex64": float32, "complex128": float64}.get(self.name, self)
 
     def to_complex(self) -> "dtype":
-        return {"float32": complex64, "float64": complex128, "float16": complex64}.get(self.name, self)
+        # float16 -> complex32 in PyTorch; ember has no complex32 and uses complex64
+        return {"float32": complex64, "float64": complex128, "float16": complex64, "bfloat16": complex64}.get(
+            self.name, self)
 
 
 bool = dtype("bool", np.dtype(np.bool_), _BOOL)  # noqa: A001 - PyTorch's name
@@ -74,6 +76,17 @@ ALL = (bool, uint8, uint16, uint32, uint64, int8, int16, int32, int64,
        float16, bfloat16, float32, float64, complex64, complex128)
 _BY_NAME = {d.name: d for d in ALL}
 _FROM_NP = {d.np: d for d in ALL if d.np is not None}
+
+
+_LEGACY = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16", "int64": "Long",
+           "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
+           "complex64": "ComplexFloat", "complex128": "ComplexDouble", "uint16": "UInt16", "uint32": "UInt32",
+           "uint64": "UInt64"}
+
+
+def legacy_name(d: dtype) -> str:
+    """The scalar-type name PyTorch's error messages use: 'Float', 'Long', 'Double' ..."""
+    return _LEGACY[d.name]
 
 
 def _dtype_by_name(name: str) -> dtype:
@@ -167,7 +180,7 @@ def promote_types(a: dtype, b: dtype) -> dtype:
 def scalar_dtype(x) -> dtype:
     """dtype a Python scalar takes as a wrapped number (bool, int64, default float, complex)."""
     t = type(x)
-    if t is builtins.bool or t is np.bool_:
+    if t is builtins.bool:
         return bool
     if t is builtins.int:
         return int64
@@ -175,8 +188,13 @@ def scalar_dtype(x) -> dtype:
         return _default.dtype
     if t is builtins.complex:
         return complex128 if _default.dtype is float64 else complex64
-    if isinstance(x, np.generic):
-        return from_numpy_dtype(x.dtype)
+    if isinstance(x, np.generic):  # as in PyTorch: NumPy integers act as Python ints, floats and bools as floats
+        k = x.dtype.kind
+        if k in "iu":
+            return int64
+        if k == "c":
+            return complex128 if _default.dtype is float64 else complex64
+        return _default.dtype
     raise TypeError(f"unsupported scalar type {t.__name__}")
 
 
@@ -211,7 +229,7 @@ class finfo:
             raise TypeError(f"torch.finfo() requires a floating point input type. Use torch.iinfo to handle '{d}'")
         d = d.to_real()
         fi = np.finfo(np_dtype(d)) if d is not bfloat16 else _mld.finfo(_BF16)
-        self.bits = int(fi.bits)
+        self.bits = builtins.int(fi.bits)
         self.eps = builtins.float(fi.eps)
         self.max = builtins.float(fi.max)
         self.min = builtins.float(fi.min)

@@ -53,9 +53,11 @@ class Generator:
         from ._tensor import Tensor  # noqa: PLC0415
 
         if not isinstance(new_state, Tensor):
-            raise TypeError(f"expected a torch.ByteTensor, but got {type(new_state).__name__}")
+            kind = type(new_state)
+            name = kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+            raise TypeError(f"expected a torch.ByteTensor, but got {name}")
         if new_state._data.dtype != np.uint8:
-            raise RuntimeError(f"expected a torch.ByteTensor, but got {new_state._type_str()}")
+            raise TypeError("RNG state must be a torch.ByteTensor")
         self._impl.set_state(new_state._np())
         return self
 

@@ -885,7 +885,7 @@ class CPUGenerator:
         return mask.astype(dtype).reshape(probs.shape)
 
     def multinomial(self, probs: np.ndarray, num_samples: int,
-                    replacement: bool = False) -> np.ndarray:
+                    replacement: bool = False, transposed: bool = False) -> np.ndarray:
         """``torch.multinomial`` for 1-D or 2-D float32/float64 ``probs`` (int64 result).
 
         With replacement (and ``num_samples > 1``): per row, cumulative sums in the probs'
@@ -893,6 +893,8 @@ class CPUGenerator:
         with cdf >= u. Otherwise: ``probs / Exponential(1)`` keys (drawn for the whole
         array) and the largest ``num_samples`` keys, in decreasing order (ties, which only
         arise between zero-probability bins, are broken by index; torch's order differs).
+        ``transposed``: the 2-D input tensor is laid out column-major, so torch draws the
+        keys in that memory order.
         """
         probs = np.asarray(probs)
         if probs.ndim not in (1, 2):
@@ -928,7 +930,10 @@ class CPUGenerator:
                 cdf = (cum / cum[-1]).astype(_F64)
                 out[r] = np.searchsorted(cdf, u[r], side="left")
         else:
-            q = self.exponential(rows.shape, rows.dtype, 1.0)
+            if transposed:
+                q = self.exponential(rows.shape[::-1], rows.dtype, 1.0).T
+            else:
+                q = self.exponential(rows.shape, rows.dtype, 1.0)
             with np.errstate(divide="ignore", invalid="ignore"):
                 keys = rows / q
             if k == 1:

@@ -1,4 +1,4 @@
-"""The ``ember`` command line: ``ember demo``, ``ember info``."""
+"""The ``ember`` command line: ``ember demo``, ``ember info``, ``ember launch``."""
 from __future__ import annotations
 
 import argparse
@@ -58,6 +58,11 @@ def main(argv=None) -> int:
     r.set_defaults(fn=_run)
     i = sub.add_parser("info", help="versions and available backends")
     i.set_defaults(fn=_info)
+    from ._launch import add_arguments, launch  # noqa: PLC0415
+
+    la = sub.add_parser("launch", help="start N ranks of a script under MPI: ember launch -n 2 train.py [args]")
+    add_arguments(la)
+    la.set_defaults(fn=launch)
     args = p.parse_args(argv)
     return args.fn(args)
 

@@ -30,7 +30,7 @@ def _make_grads(outputs, grad_outputs, fn_name):
         grad_outputs = _tensors(grad_outputs) if not isinstance(grad_outputs, (list, tuple)) else list(grad_outputs)
     if len(grad_outputs) != len(outputs):
         raise RuntimeError(f"grad can be implicitly created only for scalar outputs" if not grad_outputs else
-                           f"Mismatch in number of gradients: got {len(grad_outputs)} but expected {len(outputs)}")
+                           f"got {len(outputs)} tensors and {len(grad_outputs)} gradients")
     out = []
     for i, (o, g) in enumerate(zip(outputs, grad_outputs)):
         if not isinstance(o, Tensor):
@@ -81,7 +81,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool =
     if inputs is not None:
         inputs = _tensors(inputs)
         if not inputs:
-            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+            raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
     execute(outputs, grads, retain_graph, create_graph, inputs=inputs, accumulate=True)
 
 
@@ -112,8 +112,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
 
                 res[i] = zeros_like(ins[i])
             elif not allow_unused:
-                raise RuntimeError("One of the differentiated Tensors appears to not have been used in the graph. "
-                                   "Set allow_unused=True if this is the desired behavior.")
+                raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have been used in the "
+                                   "graph. Set allow_unused=True if this is the desired behavior.")
     return tuple(res)
 
 
@@ -129,6 +129,10 @@ class detect_anomaly:
         self.check_nan = check_nan
 
     def __enter__(self):
+        import warnings  # noqa: PLC0415
+
+        warnings.warn("Anomaly Detection has been enabled. This mode will increase the runtime and should only be "
+                      "enabled for debugging.", UserWarning, stacklevel=2)
         self.prev = state.anomaly
         state.anomaly = self.check_nan
         return self

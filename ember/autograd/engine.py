@@ -38,13 +38,16 @@ def _check_nan(node, grads):
     for i, g in enumerate(grads):
         a = getattr(g, "_data", g)
         if a is not None and a.dtype.kind == "f" and bool((a != a).any()):
-            trace = getattr(node, "_trace", None)
-            if trace:
-                import warnings  # noqa: PLC0415
-
-                warnings.warn(f"Error detected in {node.name()}. Traceback of forward call that caused the error:\n"
-                              f"{trace}", RuntimeWarning, stacklevel=3)
             raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th output.")
+
+
+def _warn_forward_trace(node) -> None:
+    """Anomaly mode: name the node whose backward failed and show where its forward op was called."""
+    import warnings  # noqa: PLC0415
+
+    trace = getattr(node, "_trace", None) or "  (not recorded: the forward ran outside detect_anomaly)\n"
+    warnings.warn(f"Error detected in {node.name()}. Traceback of forward call that caused the error:\n{trace}",
+                  UserWarning, stacklevel=4)
 
 
 def _stealable(a, owned_ids) -> bool:
@@ -96,6 +99,17 @@ def _accumulate(leaf, g, create_graph, owned_ids):
 _Tensor_cls = [None]
 
 
+# one list of final callbacks per running backward (innermost last)
+_final_callbacks: list = []
+
+
+def queue_callback(fn) -> None:
+    """Run ``fn()`` once the running backward pass has finished (as PyTorch's engine ``queue_callback``)."""
+    if not _final_callbacks:
+        raise RuntimeError("Final callbacks can only be installed during backward pass.")
+    _final_callbacks[-1].append(fn)
+
+
 def execute(roots, root_grads, retain_graph: bool, create_graph: bool, inputs=None, accumulate: bool = True):
     """Run backward from ``roots`` (Tensors) seeded with ``root_grads``.
 
@@ -104,9 +118,16 @@ def execute(roots, root_grads, retain_graph: bool, create_graph: bool, inputs=No
     """
     prev = state.enabled
     state.enabled = bool(create_graph)
+    callbacks = []
+    _final_callbacks.append(callbacks)
     try:
-        return _execute(roots, root_grads, retain_graph, create_graph, inputs, accumulate)
+        with np.errstate(all="ignore"):  # inf/NaN in gradients are values (as in PyTorch), not warnings
+            out = _execute(roots, root_grads, retain_graph, create_graph, inputs, accumulate)
+        while callbacks:
+            callbacks.pop(0)()
+        return out
     finally:
+        _final_callbacks.pop()
         state.enabled = prev
 
 
@@ -208,7 +229,8 @@ def _execute(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
         if capture is not None and k in capture and buf is not None:
             for idx, pos, t in capture[k]:
                 if accumulate:
-                    if buf[idx] is not None:
+                    # a non-leaf with retain_grad() already got this gradient from its retain hook
+                    if buf[idx] is not None and not getattr(t, "_retains", False):
                         _accumulate(t, buf[idx], create_graph, owned_ids)
                 else:
                     results[pos] = wrap(buf[idx]) if raw else buf[idx]
@@ -216,24 +238,29 @@ def _execute(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
         if buf is None or (needed is not None and k not in needed):
             res = None
         else:
-            rawfn = n.raw if raw else None
-            if rawfn is not None and (n.num_outputs == 1 or None not in buf):
-                res = rawfn(*buf)
-            elif raw:
-                if n.num_outputs == 1:
-                    res = n.backward(wrap(buf[0]))
+            try:
+                rawfn = n.raw if raw else None
+                if rawfn is not None and (n.num_outputs == 1 or None not in buf):
+                    res = rawfn(*buf)
+                elif raw:
+                    if n.num_outputs == 1:
+                        res = n.backward(wrap(buf[0]))
+                    else:
+                        res = n.backward(*[wrap(b) for b in buf])
+                    res = tuple(unwrap(r) for r in res) if type(res) is tuple else (unwrap(res),)
                 else:
-                    res = n.backward(*[wrap(b) for b in buf])
-                res = tuple(unwrap(r) for r in res) if type(res) is tuple else (unwrap(res),)
-            else:
-                res = n.backward(buf[0]) if n.num_outputs == 1 else n.backward(*buf)
-            if type(res) is not tuple:
-                res = (res,)
-            if len(res) != len(edges):
-                raise RuntimeError(f"function {n.name()} returned an incorrect number of gradients "
-                                   f"(expected {len(edges)}, got {len(res)})")
-            if state.anomaly:
-                _check_nan(n, res)
+                    res = n.backward(buf[0]) if n.num_outputs == 1 else n.backward(*buf)
+                if type(res) is not tuple:
+                    res = (res,)
+                if len(res) != len(edges):
+                    raise RuntimeError(f"function {n.name()} returned an incorrect number of gradients "
+                                       f"(expected {len(edges)}, got {len(res)})")
+                if state.anomaly:
+                    _check_nan(n, res)
+            except Exception:
+                if state.anomaly:
+                    _warn_forward_trace(n)
+                raise
             if n._hooks:
                 wres = tuple(wrap(r) for r in res) if raw else res
                 wbuf = tuple(wrap(b) for b in buf) if raw else tuple(buf)

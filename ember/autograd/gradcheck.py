@@ -17,7 +17,8 @@ def _inputs(inputs):
 def _outputs(out):
     from .._tensor import Tensor  # noqa: PLC0415
 
-    return (out,) if isinstance(out, Tensor) else tuple(o for o in out if isinstance(o, Tensor))
+    outs = (out,) if isinstance(out, Tensor) else tuple(o for o in out if isinstance(o, Tensor))
+    return tuple(o for o in outs if o.dtype.is_floating_point or o.dtype.is_complex)  # integer outputs: no grad
 
 
 def _numerical_jacobian(fn, inputs, eps):
@@ -27,21 +28,22 @@ def _numerical_jacobian(fn, inputs, eps):
     jac = []
     with no_grad():
         for t in inputs:
-            if t is None or not getattr(t, "_rg", False):
+            if t is None or not getattr(t, "_rg", False) or t.numel() == 0:
                 jac.append(None)
                 continue
             d = t._data
-            flat = d.reshape(-1) if d.flags.c_contiguous else None
-            if flat is None:
-                raise ValueError("gradcheck needs contiguous inputs")
+            if 0 in d.strides and d.size > 1:
+                raise ValueError("gradcheck: an input has overlapping memory (an expanded tensor); pass a "
+                                 "contiguous copy (.contiguous()) instead")
             cols = []
-            for k in range(flat.size):
-                orig = flat[k].copy()
-                flat[k] = orig + eps
+            for k in range(d.size):
+                pos = np.unravel_index(k, d.shape)  # logical (row-major) order, also for strided views
+                orig = d[pos].copy()
+                d[pos] = orig + eps
                 plus = [o._data.astype(np.float64).reshape(-1).copy() for o in _outputs(fn(*inputs))]
-                flat[k] = orig - eps
+                d[pos] = orig - eps
                 minus = [o._data.astype(np.float64).reshape(-1).copy() for o in _outputs(fn(*inputs))]
-                flat[k] = orig
+                d[pos] = orig
                 cols.append(np.concatenate([(p - m) / (2 * eps) for p, m in zip(plus, minus)]) if plus else
                             np.zeros(0))
             jac.append(np.stack(cols) if cols else np.zeros((0, 0)))
@@ -113,9 +115,12 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: f
     diff_idx = [i for i, t in enumerate(ins) if getattr(t, "_rg", False)]
 
     def first(*args):
+        from .grad_mode import enable_grad  # noqa: PLC0415
+
         xs, vs = args[:n_in], args[n_in:]
-        os_ = _outputs(func(*xs))
-        gs = grad(os_, [xs[i] for i in diff_idx], vs, create_graph=True, allow_unused=True)
+        with enable_grad():  # the numerical pass runs under no_grad; this function needs a graph
+            os_ = _outputs(func(*xs))
+            gs = grad(os_, [xs[i] for i in diff_idx], vs, create_graph=True, allow_unused=True)
         return tuple(g for g in gs if g is not None)
 
     return gradcheck(first, ins + gos, eps=eps, atol=atol, rtol=rtol, raise_exception=raise_exception)

@@ -17,6 +17,23 @@ FREED_MSG = (
     "or if you need to access saved tensors after calling backward.")
 
 
+def _modified_message(t, version: int, expected: int) -> str:
+    """PyTorch's error for a saved tensor changed in place after it was saved."""
+    fn = t.grad_fn
+    producer = ""
+    if fn is not None:
+        name = fn.name()
+        cut = name.rfind("Backward")
+        producer = f", which is output {getattr(t, '_out_nr', 0)} of {name[:cut] if cut > 0 else name},"
+    hint = ("Hint: the backtrace further above shows the operation that failed to compute its gradient. The variable "
+            "in question was changed in there or anywhere later. Good luck!" if state.anomaly else
+            "Hint: enable anomaly detection to find the operation that failed to compute its gradient, with "
+            "torch.autograd.set_detect_anomaly(True, check_nan=False).")
+    return ("one of the variables needed for gradient computation has been modified by an inplace operation: "
+            f"[{t._type_str()} {list(t.shape)}]{producer} is at version {version}; expected version {expected} "
+            f"instead. {hint}")
+
+
 class Node:
     """A backward function in the graph (``tensor.grad_fn``).
 
@@ -80,12 +97,7 @@ class Node:
                     out[i] = t.unpack(self)
                     t = out[i]
                 if v != self._versions[i]:
-                    raise RuntimeError(
-                        "one of the variables needed for gradient computation has been modified by an inplace "
-                        f"operation: [{t._type_str()} {list(t.shape)}], which is output {i} of {self.name()}, "
-                        f"is at version {v}; expected version {self._versions[i]} instead. Hint: the backtrace "
-                        "further above can show the operation that failed to compute its gradient. The variable "
-                        "in question was changed in there or anywhere later. Good luck!")
+                    raise RuntimeError(_modified_message(t, v, self._versions[i]))
         return saved if out is saved else tuple(out)
 
     def saved_arrays(self) -> tuple:
@@ -235,7 +247,7 @@ def add_post_accumulate_hook(t, hook):
     k = id(t)
     entry = POST_ACC_HOOKS.get(k)
     if entry is None:
-        entry = POST_ACC_HOOKS[k] = (weakref.ref(t, lambda _r, k=k: POST_ACC_HOOKS.pop(k, None)), [])
+        entry = POST_ACC_HOOKS[k] = (weakref.ref(t, lambda _r, k=k, d=POST_ACC_HOOKS: d.pop(k, None)), [])
     entry[1].append(hook)
     return _RemovableHandle(entry[1], hook)
 

@@ -9,5 +9,7 @@ from ._functional.linear import *  # noqa: F401,F403
 from ._functional.loss import *  # noqa: F401,F403
 from ._functional.misc import *  # noqa: F401,F403
 from ._functional.norm import *  # noqa: F401,F403
+from ._functional.padding import *  # noqa: F401,F403
 from ._functional.pooling import *  # noqa: F401,F403
 from ._functional.sparse import *  # noqa: F401,F403
+from ._functional.upsampling import *  # noqa: F401,F403

@@ -9,9 +9,11 @@ import numpy as np
 from .. import _dtype as D
 from .._device import array_module
 from .._tensor import Tensor, _wrap, _wrap_dim
+from ..autograd.graph import link
 from ..autograd.grad_mode import state
 
-__all__ = ["Tensor", "_wrap", "_wrap_dim", "state", "np", "D", "array_module", "register", "is_scalar",
+__all__ = ["Tensor", "_wrap", "_wrap_dim", "state", "np", "D", "array_module", "register", "is_scalar", "_arr",
+           "_meta", "_binary_node", "_needs_grad",
            "result_type", "prep_binary", "to_array", "wrap_dims", "float_type_of", "check_same_device",
            "as_tensor_arg", "builtins"]
 
@@ -89,11 +91,15 @@ def prep_binary(a, b):
         return to_array(a, dt, like), to_array(b, dt, like), dt
     if not isinstance(a, Tensor):
         if not is_scalar(a):
+            if _array_like(a):
+                return prep_binary(as_tensor_arg(a, b), b)
             raise TypeError(f"unsupported operand type: '{type(a).__name__}'")
         dt = result_type(b, a)
         bd = b._data
         return to_array(a, dt, bd), (bd if bd.dtype == dt.np else bd.astype(D.np_dtype(dt))), dt
     if not is_scalar(b):
+        if _array_like(b):
+            return prep_binary(a, as_tensor_arg(b, a))
         raise TypeError(f"unsupported operand type: '{type(b).__name__}'")
     dt = result_type(a, b)
     ad = a._data
@@ -101,6 +107,11 @@ def prep_binary(a, b):
 
 
 _FROM_NP_get = D._FROM_NP.__getitem__
+
+
+def _array_like(x) -> bool:
+    """NumPy/CuPy arrays (not lists) take part in binary ops as tensors, as in PyTorch."""
+    return hasattr(x, "__array__") and not isinstance(x, (list, tuple, str))
 
 
 def as_tensor_arg(x, like: Tensor | None = None) -> Tensor:
@@ -126,8 +137,41 @@ def wrap_dims(dim, ndim: int) -> tuple:
     if dim is None:
         return tuple(range(ndim))
     if isinstance(dim, (builtins.int, np.integer)):
-        return (_wrap_dim(builtins.int(dim), ndim),)
-    dims = tuple(_wrap_dim(builtins.int(d), ndim) for d in dim)
+        d = _wrap_dim(builtins.int(dim), ndim)
+        return (d,) if ndim else ()  # a 0-d tensor has no dims to reduce (dim 0 / -1 are accepted)
+    if isinstance(dim, str) or not hasattr(dim, "__iter__"):
+        raise TypeError(f"dim must be an int or a tuple of ints, not {type(dim).__name__}")
+    dims = tuple(_wrap_dim(d.__index__(), ndim) for d in dim)
     if len(set(dims)) != len(dims):
         raise RuntimeError(f"dim {dims[0]} appears multiple times in the list of dims")
+    if not ndim:
+        return ()
     return tuple(sorted(dims)) if dims else tuple(range(ndim))
+
+
+# ----------------------------------------------------------------------------- elementwise-op helpers
+def _arr(r):
+    """Ufuncs return NumPy scalars for 0-d inputs; keep everything an array."""
+    return np.asarray(r) if isinstance(r, np.generic) else r
+
+
+def _meta(t, shape, dt):
+    """Engine fix-up for one input: None, or (shape, dtype) when broadcasting or promotion happened."""
+    if not isinstance(t, Tensor):
+        return None
+    tdt = t.dtype
+    if t._data.shape == shape and tdt is dt:
+        return None
+    return (t._data.shape, tdt if tdt is not dt else None)
+
+
+def _binary_node(node, out, a, b, dt):
+    shape = out._data.shape
+    ma, mb = _meta(a, shape, dt), _meta(b, shape, dt)
+    if ma is not None or mb is not None:
+        node.meta = (ma, mb)
+    link(node, out, (a if isinstance(a, Tensor) else None, b if isinstance(b, Tensor) else None))
+
+
+def _needs_grad(a, b) -> bool:
+    return state.enabled and ((isinstance(a, Tensor) and a._rg) or (isinstance(b, Tensor) and b._rg))

@@ -16,6 +16,13 @@ __all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "emp
            "scalar_tensor", "empty_strided", "frombuffer"]
 
 
+def _requires_grad(t: Tensor) -> None:
+    """requires_grad=True at creation: PyTorch's factory-function message for non-float dtypes."""
+    if t._data.dtype.kind not in "fc" and t.dtype is not D.bfloat16:
+        raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+    t._rg = True
+
+
 def _dev(device):
     if device is None:
         return CPU
@@ -31,23 +38,24 @@ def _finish(arr, dtype, device, requires_grad) -> Tensor:
         arr = to_device_array(arr, _dev(device))
     t = _wrap(arr)
     if requires_grad:
-        t.requires_grad_(True)
+        _requires_grad(t)
     return t
 
 
-def _infer_np(data):
-    """NumPy array of Python data with PyTorch's dtype inference (floats -> default dtype)."""
+def _infer_np(data, keep_float: bool = False):
+    """NumPy array of Python data with PyTorch's dtype inference (floats -> default dtype unless ``keep_float``)."""
     if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in _flat_first(data)):
         data = _tensors_to_lists(data)
     try:
         arr = np.array(data)
-    except ValueError as e:
-        raise ValueError(f"expected sequence of equal lengths when creating a tensor from nested sequences "
-                         f"({e})") from None
+    except ValueError:
+        _check_nested(data)
+        raise
     k = arr.dtype.kind
     if k == "f" and not _has_np_floats(data):
-        arr = arr.astype(D.np_dtype(D._default.dtype))
-    elif k == "c" and not _has_np_floats(data):
+        if not keep_float:  # with an explicit dtype, cast once from double (no rounding through float32)
+            arr = arr.astype(D.np_dtype(D._default.dtype))
+    elif k == "c" and not _has_np_floats(data) and not keep_float:
         arr = arr.astype(np.complex128 if D._default.dtype is D.float64 else np.complex64)
     elif k in "iu" and arr.dtype != np.int64 and not _has_np_floats(data):
         arr = arr.astype(np.int64)
@@ -55,6 +63,29 @@ def _infer_np(data):
         bad = type(_first_leaf(data)).__name__
         raise TypeError(f"new(): invalid data type '{bad}'")
     return arr
+
+
+def _check_nested(data) -> None:
+    """PyTorch's error for ragged nested sequences (sizes are taken from the first element at each depth)."""
+    sizes = []
+    x = data
+    while isinstance(x, (list, tuple)):
+        sizes.append(len(x))
+        if not x:
+            break
+        x = x[0]
+    stack = [(data, 0)]
+    while stack:
+        x, dim = stack.pop()
+        if dim == len(sizes):
+            if isinstance(x, (list, tuple)):
+                raise TypeError(f"must be real number, not {type(x).__name__}")
+            continue
+        if not isinstance(x, (list, tuple)):
+            raise TypeError("not a sequence")
+        if len(x) != sizes[dim]:
+            raise ValueError(f"expected sequence of length {sizes[dim]} at dim {dim} (got {len(x)})")
+        stack.extend((e, dim + 1) for e in reversed(x))
 
 
 def _flat_first(data):
@@ -107,7 +138,7 @@ def _from_data(data, dtype=None, device=None, copy=True) -> Tensor:
             and not isinstance(data, np.generic):
         arr = np.array(data, dtype=D.np_dtype(dtype))
     else:
-        arr = _infer_np(data)
+        arr = _infer_np(data, keep_float=dtype is not None and dtype is not D.bfloat16)
     return _finish(arr, dtype, device, False)
 
 
@@ -124,7 +155,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False, pin_me
                       UserWarning, stacklevel=2)
     t = _from_data(data, dtype, device, copy=True)
     if requires_grad:
-        t.requires_grad_(True)
+        _requires_grad(t)
     return t
 
 
@@ -149,7 +180,7 @@ def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad: bool = Fa
     """``torch.asarray``: share memory when possible unless ``copy=True``."""
     t = _from_data(obj, dtype, device, copy=True) if copy else as_tensor(obj, dtype, device)
     if requires_grad:
-        t.requires_grad_(True)
+        _requires_grad(t)
     return t
 
 
@@ -194,7 +225,7 @@ def _filled(fill, size, dtype, device, requires_grad):
     arr = xp.full(_size(size), fill, dtype=D.np_dtype(dt)) if fill != 0 else xp.zeros(_size(size), D.np_dtype(dt))
     t = _wrap(arr)
     if requires_grad:
-        t.requires_grad_(True)
+        _requires_grad(t)
     return t
 
 
@@ -206,6 +237,8 @@ def zeros(*size, dtype=None, device=None, requires_grad: bool = False, out=None,
     >>> ember.zeros(2)
     tensor([0., 0.])
     """
+    if any(type(s) is builtins.int and s < 0 for s in size):
+        raise RuntimeError("zeros: Dimension size must be non-negative.")
     return _filled(0, size, dtype, device, requires_grad)
 
 
@@ -247,7 +280,7 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = Fal
     xp = xp_for(_dev(device))
     t = _wrap(xp.full(_size(tuple(size)), fill_value, dtype=D.np_dtype(dt)))
     if requires_grad:
-        t.requires_grad_(True)
+        _requires_grad(t)
     return t
 
 
@@ -307,10 +340,11 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad: b
         is_float = any(isinstance(v, (builtins.float, np.floating)) for v in (start, end, step))
         dtype = D._default.dtype if is_float else D.int64
     n = builtins.max(0, math.ceil((end - start) / step))
-    if dtype._cat == 1:
-        arr = (np.arange(n, dtype=np.int64) * builtins.int(step) + builtins.int(start)) \
-            if builtins.all(isinstance(v, (builtins.int, np.integer)) for v in (start, step)) \
-            else np.floor(np.arange(n) * step + start)
+    if dtype._cat <= 1:  # the size comes from the exact values; start and step are truncated to integers
+        istep = builtins.int(step)
+        if istep == 0:
+            raise ValueError("step must be nonzero")
+        arr = np.arange(n, dtype=np.int64) * istep + builtins.int(start)
     else:
         arr = np.arange(n, dtype=np.float64) * step + start
     return _finish(arr.astype(D.np_dtype(dtype)), None, device, requires_grad)
@@ -369,5 +403,5 @@ def eye(n: int, m: int | None = None, *, dtype=None, device=None, requires_grad:
     xp = xp_for(_dev(device))
     t = _wrap(xp.eye(n, m, dtype=D.np_dtype(dtype or D._default.dtype)))
     if requires_grad:
-        t.requires_grad_(True)
+        _requires_grad(t)
     return t

@@ -8,7 +8,7 @@ import numpy as np
 from .. import _dtype as D
 from ..autograd.graph import Node, link
 from ._util import Tensor, _wrap, _wrap_dim, as_tensor_arg, register, state, to_array
-from .shape import SelectBackward0, SliceBackward0, _view_result
+from .shape import AliasBackward0, SelectBackward0, SliceBackward0, UnsqueezeIndexBackward, _view_result
 
 _generic = np.generic
 
@@ -20,6 +20,15 @@ def _arr(r):
 # ----------------------------------------------------------------------------- index conversion
 def _convert_index(idx, like):
     """Tensor/list parts of an index as arrays; returns (index tuple, is_basic)."""
+    if type(idx) is list and len(idx) < 32 and any(
+            isinstance(e, (list, tuple, Tensor, np.ndarray, slice)) or e is None or e is Ellipsis for e in idx):
+        import warnings  # noqa: PLC0415
+
+        warnings.warn("Using a non-tuple sequence for multidimensional indexing is deprecated and will be changed "
+                      "in pytorch 2.9; use x[tuple(seq)] instead of x[seq]. In pytorch 2.9 this will be interpreted "
+                      "as tensor index, x[torch.tensor(seq)], which will result either in an error or a different "
+                      "result", UserWarning, stacklevel=3)
+        idx = tuple(idx)
     if not isinstance(idx, tuple):
         idx = (idx,)
     out = []
@@ -123,7 +132,7 @@ def getitem(self: Tensor, idx) -> Tensor:
             arr = d[index + (Ellipsis,)] if Ellipsis not in index else np.asarray(arr)
         res = _view_result(self, arr)
         if self._rg and state.enabled:
-            n = SelectBackward0() if any(isinstance(i, builtins.int) for i in index) else SliceBackward0()
+            n = _basic_node(index, d.shape)
             n.shape = d.shape
             n.index = index
             link(n, res, (self,))
@@ -139,6 +148,28 @@ def getitem(self: Tensor, idx) -> Tensor:
         n.index = index
         link(n, res, (self,))
     return res
+
+
+def _basic_node(index: tuple, shape: tuple):
+    """The node PyTorch records for a basic index: its last effective step (select, slice, unsqueeze).
+
+    Full slices (``:``) and ``...`` are no-ops in PyTorch; with no step at all it records an alias.
+    """
+    cls, dim = AliasBackward0, 0
+    n_real = sum(1 for i in index if i is not None and i is not Ellipsis)
+    for i in index:
+        if i is Ellipsis:
+            dim += len(shape) - n_real
+        elif i is None:
+            cls = UnsqueezeIndexBackward
+        elif isinstance(i, slice):
+            if (i.start or 0) != 0 or (i.step or 1) != 1 or (i.stop is not None and i.stop < shape[dim]):
+                cls = SliceBackward0
+            dim += 1
+        else:
+            cls = SelectBackward0
+            dim += 1
+    return cls()
 
 
 class _ScatterSliceBackward(Node):
@@ -219,10 +250,18 @@ def _zero_at(g: Tensor, index) -> Tensor:
 
 
 def index_put(input: Tensor, indices, values, accumulate: bool = False) -> Tensor:
-    """Out-of-place ``input[indices] = values`` (or ``+=`` with accumulate), differentiable in both."""
-    if isinstance(indices, list):
-        indices = tuple(indices)
-    index, _ = _convert_index(indices, input._data)
+    """Out-of-place ``input[indices] = values`` (or ``+=`` with accumulate), differentiable in both.
+
+    >>> import ember
+    >>> ember.zeros(3).index_put((ember.tensor([0, 2]),), ember.tensor(1.0))
+    tensor([1., 0., 1.])
+    """
+    return _index_put(input, tuple(indices), values, accumulate)
+
+
+def _index_put(input: Tensor, idx, values, accumulate: bool) -> Tensor:
+    """``index_put`` with any index ``t[idx]`` accepts (ints, slices, None, tensors, lists, masks)."""
+    index, _ = _convert_index(idx, input._data)
     if not isinstance(values, Tensor):
         values = as_tensor_arg(values, input)
     r = input._data.copy()
@@ -249,9 +288,14 @@ def setitem(self: Tensor, idx, value) -> None:
     """``t[idx] = value``; differentiable when ``t`` or ``value`` is part of a graph."""
     from .pointwise import apply_inplace, check_inplace  # noqa: PLC0415
 
+    if isinstance(value, Tensor) and value._data.ndim and value.dtype is not self.dtype and \
+            not _convert_index(idx, self._data)[1]:
+        raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
+                           f"{D.legacy_name(self.dtype)} for the destination and {D.legacy_name(value.dtype)} for "
+                           f"the source.")
     recording = state.enabled and (self._rg or isinstance(value, Tensor) and value._rg)
     if recording:
-        apply_inplace(self, lambda s, v: index_put(s, idx, v), value)
+        apply_inplace(self, lambda s, v: _index_put(s, idx, v, False), value)
         return
     check_inplace(self)
     index, _ = _convert_index(idx, self._data)
@@ -278,8 +322,8 @@ class GatherBackward0(Node):
 
 
 def _check_index_tensor(index: Tensor, name: str):
-    if index.dtype is not D.int64:
-        raise RuntimeError(f"{name}(): Expected dtype int64 for index")
+    if index.dtype is not D.int64 and index.dtype is not D.int32:
+        raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index")
 
 
 def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:
@@ -581,10 +625,14 @@ class MaskedFillBackward0(Node):
         (m,) = self.saved_tensors
         from .pointwise import where  # noqa: PLC0415
 
-        gx = where(m, g * 0, g)
+        zero = g.new_zeros(())  # not g * 0: an inf/nan gradient must still become 0 where masked
+        gx = where(m, zero, g)
         if self.next_edges[1] is not None:
-            return gx, where(m, g, g * 0).sum()
+            return gx, where(m, g, zero).sum()
         return gx, None
+
+
+MaskedFillBackward1 = type("MaskedFillBackward1", (MaskedFillBackward0,), {"__slots__": ()})
 
 
 def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
@@ -613,7 +661,7 @@ def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
                            f"{list(d.shape)}")
     res = _wrap(_arr(r))
     if state.enabled and (input._rg or vt is not None and vt._rg):
-        n = MaskedFillBackward0()
+        n = MaskedFillBackward0() if vt is None else MaskedFillBackward1()
         n.save(mask)
         link(n, res, (input, vt))
     return res

@@ -1,45 +1,36 @@
-"""Elementwise ops: arithmetic operators, unary math, comparisons, and their in-place forms."""
+"""Elementwise arithmetic (add ... pow, maximum, atan2, fmod), Tensor operators and method registration.
+
+The elementwise family is split by kind: ``unary`` (math functions), ``ternary`` (clamp, lerp,
+addcmul, xlogy, where ...), ``comparison`` (comparisons, logic, predicates), ``inplace`` (out= and
+in-place semantics). This module re-exports them all and attaches the Tensor methods.
+"""
 from __future__ import annotations
 
+# ruff: noqa: F401 - this module re-exports the whole elementwise family (ember/__init__ star-imports it)
 import math
 
 import numpy as np
 
 from .. import _dtype as D
 from ..autograd.graph import Node, SavedOutput, link
-from ._util import (Tensor, _wrap, as_tensor_arg, float_type_of, is_scalar, prep_binary, register, result_type,
-                    state)
+from ._util import (Tensor, _arr, _binary_node, _meta, _needs_grad, _wrap, as_tensor_arg, is_scalar,
+                    prep_binary, register, result_type, state)
+from .comparison import (allclose, bitwise_and, bitwise_left_shift, bitwise_not, bitwise_or, bitwise_right_shift,
+                         bitwise_xor, eq, equal, ge, greater, greater_equal, gt, isclose, isfinite, isinf, isnan,
+                         isneginf, isposinf, isreal, le, less, less_equal, logical_and, logical_not, logical_or,
+                         logical_xor, lt, ne, not_equal, signbit)
+from .inplace import (_fast_inplace_binary, _graph_alias, _make_inplace, _out, apply_inplace, check_inplace, copy_,
+                      CopyBackwards, CopySlices, fill_, FillBackward2, FillBackward3, inplace_on_view, view_positions,
+                      zero_, ZeroBackward0)
+from .ternary import (addcdiv, AddcdivBackward0, addcmul, AddcmulBackward0, clamp, clamp_max, clamp_min,
+                      ClampBackward0, ClampBackward1, ClampMaxBackward0, ClampMinBackward0, clip, lerp, LerpBackward0,
+                      LerpBackward1, logit, LogitBackward0, nan_to_num, NanToNumBackward0, softplus, where,
+                      WhereBackward0, xlogy, XlogyBackward0, XlogyBackward1, XlogyBackward2)
+from .unary import (abs, absolute, acos, acosh, asin, asinh, atan, atanh, ceil, cos, cosh, deg2rad, erf, erfc, erfinv,
+                    exp, exp2, expm1, fix, floor, frac, log, log10, log1p, log2, neg, rad2deg, reciprocal, relu, rsqrt,
+                    sgn, sigmoid, sign, sin, sinh, sqrt, tan, tanh, trunc)
 
-_generic = np.generic
-_asarray = np.asarray
 _default = D._default
-
-
-def _arr(r):
-    """Ufuncs return NumPy scalars for 0-d inputs; keep everything an array."""
-    return _asarray(r) if isinstance(r, _generic) else r
-
-
-def _meta(t, shape, dt):
-    """Engine fix-up for one input: None, or (shape, dtype) when broadcasting or promotion happened."""
-    if not isinstance(t, Tensor):
-        return None
-    tdt = t.dtype
-    if t._data.shape == shape and tdt is dt:
-        return None
-    return (t._data.shape, tdt if tdt is not dt else None)
-
-
-def _binary_node(node, out, a, b, dt):
-    shape = out._data.shape
-    ma, mb = _meta(a, shape, dt), _meta(b, shape, dt)
-    if ma is not None or mb is not None:
-        node.meta = (ma, mb)
-    link(node, out, (a if isinstance(a, Tensor) else None, b if isinstance(b, Tensor) else None))
-
-
-def _needs_grad(a, b) -> bool:
-    return state.enabled and ((isinstance(a, Tensor) and a._rg) or (isinstance(b, Tensor) and b._rg))
 
 
 # ----------------------------------------------------------------------------- binary arithmetic
@@ -63,13 +54,37 @@ class SubBackward0(Node):
     raw = backward
 
 
+class RsubBackward0(Node):
+    __slots__ = ("alpha",)
+
+    def backward(self, g):
+        return (-g if self.alpha == 1 else g * -self.alpha), g
+
+    raw = backward
+
+
 class RsubBackward1(Node):
     __slots__ = ("alpha",)
 
     def backward(self, g):
-        return (-g if self.alpha == 1 else g * -self.alpha),
+        return (-g if self.alpha == 1 else g * -self.alpha), None
 
     raw = backward
+
+
+_BOOL_NP = np.dtype(np.bool_)
+
+
+def _is_bool(x) -> bool:
+    return x is True or x is False or isinstance(x, Tensor) and x._data.dtype == np.bool_
+
+
+def _sub_bool_error(dt):
+    if dt._cat == 0:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
+                           "Use the `^` or `logical_xor()` operator instead.")
+    raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to "
+                       "invert a mask, use the `~` or `logical_not()` operator instead.")
 
 
 def add(input, other, *, alpha=1, out=None) -> Tensor:
@@ -84,7 +99,7 @@ def add(input, other, *, alpha=1, out=None) -> Tensor:
     res = _wrap(_arr(r))
     if _needs_grad(input, other):
         if dt._cat < 2:
-            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
         n = AddBackward0()
         n.alpha = alpha
         _binary_node(n, res, input, other, dt)
@@ -99,9 +114,9 @@ def sub(input, other, *, alpha=1, out=None) -> Tensor:
     tensor([0., 1.])
     """
     ad, bd, dt = prep_binary(input, other)
-    if dt is D.bool:
-        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
-                           "Use the `^` or `logical_xor()` operator instead.")
+    if dt._cat == 0 or (input._data.dtype is _BOOL_NP if type(input) is Tensor else _is_bool(input)) or \
+            (other._data.dtype is _BOOL_NP if type(other) is Tensor else other is True or other is False):
+        _sub_bool_error(dt)
     r = ad - bd if alpha == 1 else ad - bd * alpha
     res = _wrap(_arr(r))
     if _needs_grad(input, other):
@@ -112,15 +127,21 @@ def sub(input, other, *, alpha=1, out=None) -> Tensor:
 
 
 def rsub(input, other, *, alpha=1) -> Tensor:
-    """``other - alpha * input``."""
-    if isinstance(other, Tensor):
-        return sub(other, input, alpha=alpha)
+    """``other - alpha * input``.
+
+    >>> import ember
+    >>> ember.rsub(ember.tensor([1., 2.]), 5)
+    tensor([4., 3.])
+    """
     ad, bd, dt = prep_binary(input, other)
+    if dt._cat == 0 or _is_bool(input) or _is_bool(other):
+        _sub_bool_error(dt)
     res = _wrap(_arr(bd - ad if alpha == 1 else bd - ad * alpha))
-    if state.enabled and input._rg:
-        n = RsubBackward1()
+    if _needs_grad(input, other):
+        other_t = other if isinstance(other, Tensor) else None
+        n = RsubBackward0() if other_t is not None else RsubBackward1()
         n.alpha = alpha
-        _binary_node(n, res, input, None, dt)
+        _binary_node(n, res, input, other_t, dt)
     return res
 
 
@@ -193,7 +214,7 @@ def div(input, other, *, rounding_mode=None, out=None) -> Tensor:
     """
     if rounding_mode is not None:
         if rounding_mode not in ("trunc", "floor"):
-            raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+            raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
                              f"'{rounding_mode}'")
         return _rounded_div(input, other, rounding_mode, out)
     ad, bd, dt = prep_binary(input, other)
@@ -216,7 +237,7 @@ def div(input, other, *, rounding_mode=None, out=None) -> Tensor:
     return _out(res, out)
 
 
-def _rounded_div(input, other, mode, out):
+def _rounded_div(input, other, mode, out, floor_divide_op=False):
     ad, bd, dt = prep_binary(input, other)
     if dt._cat < 2 and np.any(np.asarray(bd) == 0):
         raise RuntimeError("ZeroDivisionError")
@@ -230,7 +251,7 @@ def _rounded_div(input, other, mode, out):
             r = np.trunc(ad / bd)
     res = _wrap(_arr(np.asarray(r, dtype=D.np_dtype(dt))))
     if _needs_grad(input, other):
-        n = _ZeroGrad()
+        n = DivBackward2() if not floor_divide_op else _FloorDivideBackward()
         _binary_node(n, res, input, other if isinstance(other, Tensor) else None, dt)
     return _out(res, out)
 
@@ -245,13 +266,44 @@ class _ZeroGrad(Node):
         return tuple(z if e is not None else None for e in self.next_edges)
 
 
+    def raw(self, g):
+        z = g * 0
+        return tuple(z if e is not None else None for e in self.next_edges)
+
+
 def _named(cls_name):
     return type(cls_name, (_ZeroGrad,), {"__slots__": ()})
 
 
+DivBackward2 = _named("DivBackward2")
+
+
+class _NotImplementedBackward(Node):
+    """The node of an op PyTorch gives no derivative (floor_divide, number % tensor): backward raises."""
+
+    __slots__ = ("op",)
+
+    def name(self) -> str:
+        return "NotImplemented"
+
+    def backward(self, g):
+        raise RuntimeError(f"derivative for aten::{self.op} is not implemented")
+
+
+def _FloorDivideBackward():
+    n = _NotImplementedBackward()
+    n.op = "floor_divide"
+    return n
+
+
 def floor_divide(input, other, *, out=None) -> Tensor:
-    """Division rounded toward negative infinity."""
-    return _rounded_div(input, other, "floor", out)
+    """Division rounded toward negative infinity.
+
+    >>> import ember
+    >>> ember.floor_divide(ember.tensor([7, -7]), 2)
+    tensor([ 3, -4])
+    """
+    return _rounded_div(input, other, "floor", out, floor_divide_op=True)
 
 
 def true_divide(input, other, *, out=None) -> Tensor:
@@ -288,8 +340,7 @@ class PowBackward1(Node):
         x, e, y = self.saved_tensors
         ga = gb = None
         if self.next_edges[0] is not None:
-            ga = g * e * x ** (e - 1)
-            ga = where(e == 0, ga * 0, ga)
+            ga = where(e == 0, g * 0, g * e * x ** (e - 1))
         if self.next_edges[1] is not None:
             gb = g * y * where(x == 0, x * 0, log(where(x == 0, x + 1, x)))
             gb = where((x == 0) & (e >= 0), gb * 0, gb)
@@ -317,10 +368,13 @@ def pow(input, exponent, *, out=None) -> Tensor:  # noqa: A001 - PyTorch's name
     if not isinstance(input, Tensor):
         return _rpow(exponent, input)
     ad, bd, dt = prep_binary(input, exponent)
-    if dt._cat == 1 and isinstance(exponent, (int, Tensor)) and np.any(np.asarray(bd) < 0):
-        raise RuntimeError("Integers to negative integer powers are not allowed.")
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        r = np.square(ad) if is_scalar(exponent) and exponent == 2 else np.power(ad, bd)
+    if dt._cat <= 1:
+        if not isinstance(exponent, Tensor) and exponent < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        r = _int_pow(ad, bd)
+    else:
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            r = np.square(ad) if is_scalar(exponent) and exponent == 2 else np.power(ad, bd)
     res = _wrap(_arr(r))
     if _needs_grad(input, exponent):
         if isinstance(exponent, Tensor):
@@ -337,11 +391,25 @@ def pow(input, exponent, *, out=None) -> Tensor:  # noqa: A001 - PyTorch's name
     return _out(res, out)
 
 
+def _int_pow(ad, bd):
+    """Integer power with PyTorch's results for negative exponents (1, -1 or 0) and bool as integers."""
+    neg = np.asarray(bd) < 0
+    if not neg.any():
+        return np.power(ad, bd)
+    r = np.power(ad, np.where(neg, 0, bd))
+    odd = np.remainder(bd, 2) != 0
+    special = np.where(ad == 1, 1, np.where(ad == -1, np.where(odd, -1, 1), 0))
+    return np.where(neg, special, r).astype(r.dtype)
+
+
 def _rpow(exponent: Tensor, base) -> Tensor:
     ad, bd, dt = prep_binary(base, exponent)
-    if dt._cat == 1 and np.any(bd < 0):
-        raise RuntimeError("Integers to negative integer powers are not allowed.")
-    res = _wrap(_arr(np.power(ad, bd)))
+    if dt._cat <= 1:
+        r = _int_pow(ad, bd)
+    else:
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            r = np.power(ad, bd)
+    res = _wrap(_arr(r))
     if state.enabled and exponent._rg:
         n = PowBackward2()
         n.base = base
@@ -372,9 +440,12 @@ class MinimumBackward0(Node):
         return ga, gb
 
 
-def _tensor_other(input, other):
+def _tensor_other(input, other, name):
+    """PyTorch's binary ops without a Scalar overload (maximum, atan2 ...) take tensors only."""
     if not isinstance(other, Tensor):
-        other = as_tensor_arg(other, input)
+        raise TypeError(f"{name}(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
     return other
 
 
@@ -385,8 +456,10 @@ def maximum(input, other, *, out=None) -> Tensor:
     >>> ember.maximum(ember.tensor([1., 5.]), ember.tensor([3., 2.]))
     tensor([3., 5.])
     """
-    other = _tensor_other(input, other)
+    other = _tensor_other(input, other, "maximum")
     ad, bd, dt = prep_binary(input, other)
+    if dt._cat == 3:
+        raise RuntimeError("maximum not implemented for complex tensors.")
     res = _wrap(_arr(np.maximum(ad, bd)))
     if _needs_grad(input, other):
         n = MaximumBackward0()
@@ -397,8 +470,10 @@ def maximum(input, other, *, out=None) -> Tensor:
 
 def minimum(input, other, *, out=None) -> Tensor:
     """Elementwise minimum (NaN propagates)."""
-    other = _tensor_other(input, other)
+    other = _tensor_other(input, other, "minimum")
     ad, bd, dt = prep_binary(input, other)
+    if dt._cat == 3:
+        raise RuntimeError("minimum not implemented for complex tensors.")
     res = _wrap(_arr(np.minimum(ad, bd)))
     if _needs_grad(input, other):
         n = MinimumBackward0()
@@ -407,16 +482,45 @@ def minimum(input, other, *, out=None) -> Tensor:
     return _out(res, out)
 
 
+class FmaxBackward0(Node):
+    """Gradient of fmax/fmin: to ``input`` where it was picked (ties and NaN ``other`` included)."""
+
+    __slots__ = ()
+
+    def backward(self, g):
+        a, b = self.saved_tensors
+        pick = (a >= b if type(self) is FmaxBackward0 else a <= b) | isnan(b)
+        z = g * 0
+        return where(pick, g, z), where(pick, z, g)
+
+
+FminBackward0 = type("FminBackward0", (FmaxBackward0,), {"__slots__": ()})
+
+
+def _fmax_fmin(input, other, out, ufunc, cls):
+    other = _tensor_other(input, other, ufunc.__name__)
+    ad, bd, dt = prep_binary(input, other)
+    res = _wrap(_arr(ufunc(ad, bd)))
+    if _needs_grad(input, other):
+        n = cls()
+        n.save(input, other)
+        _binary_node(n, res, input, other, dt)
+    return _out(res, out)
+
+
 def fmax(input, other, *, out=None) -> Tensor:
-    """Elementwise maximum ignoring NaN."""
-    other = _tensor_other(input, other)
-    return where(isnan(other) | (input >= other), input, other)
+    """Elementwise maximum ignoring NaN.
+
+    >>> import ember
+    >>> ember.fmax(ember.tensor([1., float("nan")]), ember.tensor([2., 0.]))
+    tensor([2., 0.])
+    """
+    return _fmax_fmin(input, other, out, np.fmax, FmaxBackward0)
 
 
 def fmin(input, other, *, out=None) -> Tensor:
     """Elementwise minimum ignoring NaN."""
-    other = _tensor_other(input, other)
-    return where(isnan(other) | (input <= other), input, other)
+    return _fmax_fmin(input, other, out, np.fmin, FminBackward0)
 
 
 class Atan2Backward0(Node):
@@ -430,7 +534,7 @@ class Atan2Backward0(Node):
 
 def atan2(input, other, *, out=None) -> Tensor:
     """Elementwise arctangent of input/other with quadrant."""
-    other = _tensor_other(input, other)
+    other = _tensor_other(input, other, "atan2")
     ad, bd, dt = prep_binary(input, other)
     if dt._cat < 2:
         fd = D.np_dtype(_default.dtype)
@@ -456,6 +560,7 @@ class HypotBackward0(Node):
 
 def hypot(input, other, *, out=None) -> Tensor:
     """sqrt(input**2 + other**2) elementwise."""
+    other = _tensor_other(input, other, "hypot")
     ad, bd, dt = prep_binary(input, other)
     res = _wrap(_arr(np.hypot(ad, bd)))
     if _needs_grad(input, other):
@@ -490,7 +595,7 @@ def remainder(input, other, *, out=None) -> Tensor:
     tensor([1, 1])
     """
     if not isinstance(input, Tensor):
-        input = as_tensor_arg(input, other)
+        return _rmod(other, input)
     return _mod(input, other, "remainder", np.remainder, out)
 
 
@@ -501,7 +606,10 @@ def _mod(input, other, mode, fn, out):
     with np.errstate(divide="ignore", invalid="ignore"):
         res = _wrap(_arr(fn(ad, bd)))
     if _needs_grad(input, other):
-        n = FmodBackward0() if mode == "fmod" else RemainderBackward0()
+        if isinstance(other, Tensor):
+            n = FmodBackward1() if mode == "fmod" else RemainderBackward1()
+        else:
+            n = FmodBackward0() if mode == "fmod" else RemainderBackward0()
         n.mode = mode
         n.save(input, other if isinstance(other, Tensor) else None)
         _binary_node(n, res, input, other if isinstance(other, Tensor) else None, dt)
@@ -516,156 +624,12 @@ class RemainderBackward0(FmodBackward):
     __slots__ = ()
 
 
-
-# ----------------------------------------------------------------------------- unary math
-_UNARY_DOC = "Elementwise ``{name}``.\n\n    >>> import ember\n    >>> ember.{name}(ember.tensor([{ex}]))\n    {out}\n"
-
-
-def _unary(name, ufunc, deriv, *, save="input", keep_int=False, node_name=None, doc=None, rawd=None):
-    """Define ``ember.<name>``, ``Tensor.<name>``, ``Tensor.<name>_`` from a ufunc and a derivative.
-
-    ``deriv(g, x_or_y)`` is written in Tensor ops (so it is differentiable); ``save`` says whether it
-    needs the input ('input'), the output ('output') or nothing (None).
-    """
-    node_name = node_name or name.capitalize() + "Backward0"
-
-    def backward(self, g):
-        if save is None:
-            return deriv(g, None)
-        (x,) = self.saved_tensors
-        return deriv(g, x)
-
-    attrs = {"__slots__": (), "backward": backward}
-    if rawd is not None:
-        def raw(self, g):
-            if save is None:
-                return rawd(g, None)
-            return rawd(g, self.saved_arrays()[0])
-        attrs["raw"] = raw
-    node_cls = type(node_name, (Node,), attrs)
-    fdt = D.np_dtype
-
-    def op(input, *, out=None):
-        d = input._data
-        if not keep_int and d.dtype.kind in "biu":
-            d = d.astype(fdt(_default.dtype))
-        r = ufunc(d)
-        if type(r) is not type(d):
-            r = _arr(r)
-        res = _wrap(r)
-        if input._rg and state.enabled:
-            n = node_cls()
-            if save == "input":
-                n.save(input)
-            elif save == "output":
-                n.save(SavedOutput(res))
-            link(n, res, (input,))
-        return _out(res, out) if out is not None else res
-
-    op.__name__ = name
-    op.__qualname__ = name
-    op.__doc__ = doc or f"Elementwise ``{name}`` (integers are computed in the default float dtype)."
-    op._node = node_cls
-    return op
+class FmodBackward1(FmodBackward):
+    __slots__ = ()
 
 
-_LN2, _LN10 = math.log(2.0), math.log(10.0)
-_2_SQRTPI = 2.0 / math.sqrt(math.pi)
-
-
-def _np_sigmoid_typed(d):
-    with np.errstate(over="ignore"):
-        e = np.exp(-d)
-        e += 1
-        return np.reciprocal(e, out=e)
-
-
-def _errstate(fn):
-    def f(d):
-        with np.errstate(all="ignore"):
-            return fn(d)
-    return f
-
-
-def _erf(d):
-    from ._special import erf as _e  # noqa: PLC0415
-
-    return _e(d)
-
-
-def _erfinv(d):
-    from ._special import erfinv as _e  # noqa: PLC0415
-
-    return _e(d)
-
-
-exp = _unary("exp", _errstate(np.exp), lambda g, y: g * y, save="output", rawd=lambda g, y: g * y,
-             doc="Elementwise exponential.\n\n    >>> import ember\n    >>> ember.exp(ember.tensor([0.]))\n"
-                 "    tensor([1.])\n")
-exp2 = _unary("exp2", _errstate(np.exp2), lambda g, y: g * y * _LN2, save="output")
-expm1 = _unary("expm1", _errstate(np.expm1), lambda g, y: g * (y + 1), save="output")
-log = _unary("log", _errstate(np.log), lambda g, x: g / x, rawd=lambda g, x: g / x,
-             doc="Natural logarithm.\n\n    >>> import ember\n    >>> ember.log(ember.tensor([1.]))\n"
-                 "    tensor([0.])\n")
-log2 = _unary("log2", _errstate(np.log2), lambda g, x: g / (x * _LN2))
-log10 = _unary("log10", _errstate(np.log10), lambda g, x: g / (x * _LN10))
-log1p = _unary("log1p", _errstate(np.log1p), lambda g, x: g / (x + 1), rawd=lambda g, x: g / (x + 1))
-sqrt = _unary("sqrt", _errstate(np.sqrt), lambda g, y: g / (y * 2), save="output", rawd=lambda g, y: g / (y * 2))
-rsqrt = _unary("rsqrt", _errstate(lambda d: 1.0 / np.sqrt(d) if d.dtype.kind != "f" else
-                                   np.reciprocal(np.sqrt(d))), lambda g, y: g * y * y * y * -0.5, save="output")
-sin = _unary("sin", np.sin, lambda g, x: g * x.cos(), rawd=lambda g, x: g * np.cos(x))
-cos = _unary("cos", np.cos, lambda g, x: g * -x.sin(), rawd=lambda g, x: g * -np.sin(x))
-tan = _unary("tan", np.tan, lambda g, y: g * (y * y + 1), save="output")
-asin = _unary("asin", _errstate(np.arcsin), lambda g, x: g * (-(x * x) + 1).rsqrt())
-acos = _unary("acos", _errstate(np.arccos), lambda g, x: g * -(-(x * x) + 1).rsqrt())
-atan = _unary("atan", np.arctan, lambda g, x: g / (x * x + 1))
-sinh = _unary("sinh", _errstate(np.sinh), lambda g, x: g * x.cosh())
-cosh = _unary("cosh", _errstate(np.cosh), lambda g, x: g * x.sinh())
-tanh = _unary("tanh", np.tanh, lambda g, y: g * (-(y * y) + 1), save="output", rawd=lambda g, y: g * (1 - y * y),
-              doc="Hyperbolic tangent.\n\n    >>> import ember\n    >>> ember.tanh(ember.tensor([0.]))\n"
-                  "    tensor([0.])\n")
-asinh = _unary("asinh", np.arcsinh, lambda g, x: g * (x * x + 1).rsqrt())
-acosh = _unary("acosh", _errstate(np.arccosh), lambda g, x: g * (x * x - 1).rsqrt())
-atanh = _unary("atanh", _errstate(np.arctanh), lambda g, x: g / (-(x * x) + 1))
-sigmoid = _unary("sigmoid", _np_sigmoid_typed, lambda g, y: g * y * (-y + 1), save="output",
-                 rawd=lambda g, y: g * y * (1 - y),
-                 doc="Logistic sigmoid 1 / (1 + exp(-x)).\n\n    >>> import ember\n"
-                     "    >>> ember.sigmoid(ember.tensor([0.]))\n    tensor([0.5000])\n")
-neg = _unary("neg", np.negative, lambda g, _: -g, save=None, keep_int=True, rawd=lambda g, _: -g)
-reciprocal = _unary("reciprocal", _errstate(lambda d: np.reciprocal(d)), lambda g, y: g * -(y * y), save="output")
-erf = _unary("erf", _erf, lambda g, x: g * (-(x * x)).exp() * _2_SQRTPI)
-erfc = _unary("erfc", lambda d: 1.0 - _erf(d), lambda g, x: g * (-(x * x)).exp() * -_2_SQRTPI)
-erfinv = _unary("erfinv", _errstate(_erfinv), lambda g, y: g * (y * y).exp() * (math.sqrt(math.pi) / 2),
-                save="output")
-sign = _unary("sign", np.sign, lambda g, _: g * 0, save=None, keep_int=True)
-sgn = sign
-floor = _unary("floor", np.floor, lambda g, _: g * 0, save=None, keep_int=True)
-ceil = _unary("ceil", np.ceil, lambda g, _: g * 0, save=None, keep_int=True)
-trunc = _unary("trunc", np.trunc, lambda g, _: g * 0, save=None, keep_int=True)
-fix = trunc
-frac = _unary("frac", lambda d: d - np.trunc(d), lambda g, _: g, save=None)
-deg2rad = _unary("deg2rad", np.deg2rad, lambda g, _: g * (math.pi / 180), save=None)
-rad2deg = _unary("rad2deg", np.rad2deg, lambda g, _: g * (180 / math.pi), save=None)
-
-
-def _abs_deriv(g, x):
-    return g * x.sign()
-
-
-abs = _unary("abs", np.abs, _abs_deriv, keep_int=True, rawd=lambda g, x: g * np.sign(x),  # noqa: A001
-             doc="Absolute value.\n\n    >>> import ember\n    >>> ember.abs(ember.tensor([-1, 2]))\n"
-                 "    tensor([1, 2])\n")
-absolute = abs
-
-
-def _relu_np(d):
-    return np.maximum(d, 0, dtype=d.dtype) if d.dtype.kind != "b" else d
-
-
-relu = _unary("relu", _relu_np, lambda g, y: g * (y > 0), save="output", keep_int=True,
-              rawd=lambda g, y: g * (y > 0),
-              doc="max(x, 0) elementwise.\n\n    >>> import ember\n    >>> ember.relu(ember.tensor([-1., 2.]))\n"
-                  "    tensor([0., 2.])\n")
+class RemainderBackward1(FmodBackward):
+    __slots__ = ()
 
 
 def square(input, *, out=None) -> Tensor:
@@ -689,444 +653,6 @@ RoundBackward0 = _named("RoundBackward0")
 RoundBackward1 = _named("RoundBackward1")
 
 
-class ClampBackward1(Node):
-    __slots__ = ("lo", "hi")
-
-    def raw(self, g):
-        (x,) = self.saved_arrays()
-        m = None
-        if self.lo is not None:
-            m = x >= self.lo
-        if self.hi is not None:
-            m2 = x <= self.hi
-            m = m2 if m is None else m & m2
-        return g * m
-
-    def backward(self, g):
-        (x,) = self.saved_tensors
-        m = None
-        if self.lo is not None:
-            m = x >= self.lo
-        if self.hi is not None:
-            m2 = x <= self.hi
-            m = m2 if m is None else m & m2
-        return g * m
-
-
-class ClampBackward0(Node):
-    __slots__ = ()
-
-    def backward(self, g):
-        x, lo, hi = self.saved_tensors
-        m = None
-        glo = ghi = None
-        if lo is not None:
-            m = x >= lo
-            if self.next_edges[1] is not None:
-                glo = where(x < lo, g, g * 0)
-        if hi is not None:
-            m2 = x <= hi
-            m = m2 if m is None else m & m2
-            if self.next_edges[2] is not None:
-                ghi = where(x > hi, g, g * 0)
-        return g * m, glo, ghi
-
-
-def clamp(input, min=None, max=None, *, out=None) -> Tensor:  # noqa: A002
-    """Limit values to [min, max].
-
-    >>> import ember
-    >>> ember.clamp(ember.tensor([-2., 0.5, 3.]), 0, 1)
-    tensor([0.0000, 0.5000, 1.0000])
-    """
-    if min is None and max is None:
-        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    if isinstance(min, Tensor) or isinstance(max, Tensor):
-        lo = min if min is None or isinstance(min, Tensor) else as_tensor_arg(min, input)
-        hi = max if max is None or isinstance(max, Tensor) else as_tensor_arg(max, input)
-        dt = result_type(*(t for t in (input, lo, hi) if t is not None))
-        r = input._data.astype(D.np_dtype(dt), copy=False)
-        if lo is not None:
-            r = np.maximum(r, lo._data.astype(r.dtype, copy=False))
-        if hi is not None:
-            r = np.minimum(r, hi._data.astype(r.dtype, copy=False))
-        res = _wrap(_arr(r))
-        if state.enabled and any(t is not None and t._rg for t in (input, lo, hi)):
-            n = ClampBackward0()
-            n.save(input, lo, hi)
-            shape = res._data.shape
-            n.meta = tuple(None if t is None else _meta(t, shape, dt) for t in (input, lo, hi))
-            link(n, res, (input, lo, hi))
-        return _out(res, out)
-    d = input._data
-    dt = result_type(input, *(v for v in (min, max) if v is not None))
-    if dt is not input.dtype:
-        d = d.astype(D.np_dtype(dt))
-    r = np.clip(d, min, max) if min is None or max is None or min <= max else np.full_like(d, max)
-    res = _wrap(_arr(r))
-    if input._rg and state.enabled:
-        n = ClampBackward1()
-        n.lo, n.hi = min, max
-        n.save(input)
-        link(n, res, (input,))
-    return _out(res, out)
-
-
-clip = clamp
-
-
-def clamp_min(input, min) -> Tensor:  # noqa: A002
-    return clamp(input, min=min)
-
-
-def clamp_max(input, max) -> Tensor:  # noqa: A002
-    return clamp(input, max=max)
-
-
-class LerpBackward0(Node):
-    __slots__ = ("weight",)
-
-    def backward(self, g):
-        a, b = self.saved_tensors[:2]
-        w = self.weight
-        return g * (1 - w), g * w
-
-
-class LerpBackward1(Node):
-    __slots__ = ()
-
-    def backward(self, g):
-        a, b, w = self.saved_tensors
-        return g * (-w + 1), g * w, g * (b - a)
-
-
-def lerp(input, end, weight, *, out=None) -> Tensor:
-    """input + weight * (end - input)."""
-    if isinstance(weight, Tensor):
-        res = input + weight * (end - input)
-        return _out(res, out)
-    ad, bd, dt = prep_binary(input, end)
-    res = _wrap(_arr(ad + weight * (bd - ad)))
-    if _needs_grad(input, end):
-        n = LerpBackward0()
-        n.weight = weight
-        n.save(input, end)
-        _binary_node(n, res, input, end, dt)
-    return _out(res, out)
-
-
-def addcmul(input, tensor1, tensor2, *, value=1, out=None) -> Tensor:
-    """input + value * tensor1 * tensor2."""
-    return _out(input + (tensor1 * tensor2 if value == 1 else tensor1 * tensor2 * value), out)
-
-
-def addcdiv(input, tensor1, tensor2, *, value=1, out=None) -> Tensor:
-    """input + value * tensor1 / tensor2."""
-    return _out(input + (tensor1 / tensor2 if value == 1 else tensor1 / tensor2 * value), out)
-
-
-def xlogy(input, other, *, out=None) -> Tensor:
-    """input * log(other), with 0 where input == 0."""
-    if not isinstance(input, Tensor):
-        input = as_tensor_arg(input, other)
-    other = _tensor_other(input, other)
-    r = input * log(other)
-    return where(input == 0, r * 0, r)
-
-
-def logit(input, eps=None, *, out=None) -> Tensor:
-    """log(p / (1 - p)), with p clamped to [eps, 1 - eps] when eps is given."""
-    x = input if eps is None else clamp(input, eps, 1 - eps)
-    return log(x / (-x + 1))
-
-
-def nan_to_num(input, nan: float = 0.0, posinf=None, neginf=None, *, out=None) -> Tensor:
-    """Replace NaN and infinities with finite numbers."""
-    d = input._data
-    if d.dtype.kind != "f":
-        return input.clone()
-    fi = np.finfo(d.dtype)
-    r = np.nan_to_num(d, nan=nan, posinf=fi.max if posinf is None else posinf,
-                      neginf=fi.min if neginf is None else neginf)
-    res = _wrap(_arr(r))
-    if input._rg and state.enabled:
-        n = NanToNumBackward0()
-        n.save(input)
-        link(n, res, (input,))
-    return res
-
-
-class NanToNumBackward0(Node):
-    __slots__ = ()
-
-    def backward(self, g):
-        (x,) = self.saved_tensors
-        return g * isfinite(x)
-
-
-def softplus(input, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
-    """log(1 + exp(beta * x)) / beta, linear above ``threshold``."""
-    bx = input * beta if beta != 1 else input
-    r = log1p(exp(-abs(bx))) + relu(bx)
-    return where(bx > threshold, input, r if beta == 1 else r / beta)
-
-
-# ----------------------------------------------------------------------------- comparisons & logic
-def _cmp(ufunc, name):
-    def op(input, other, *, out=None):
-        if not isinstance(input, Tensor):
-            input = as_tensor_arg(input, other)
-        ad, bd, _ = prep_binary(input, other)
-        return _out(_wrap(_arr(ufunc(ad, bd))), out)
-
-    op.__name__ = name
-    op.__doc__ = f"Elementwise ``{name}`` comparison; a bool tensor."
-    return op
-
-
-eq = _cmp(np.equal, "eq")
-ne = _cmp(np.not_equal, "ne")
-lt = _cmp(np.less, "lt")
-le = _cmp(np.less_equal, "le")
-gt = _cmp(np.greater, "gt")
-ge = _cmp(np.greater_equal, "ge")
-less, less_equal, greater, greater_equal, not_equal = lt, le, gt, ge, ne
-
-
-def _logical(ufunc, name):
-    def op(input, other, *, out=None):
-        a = input._data
-        b = other._data if isinstance(other, Tensor) else other
-        return _out(_wrap(_arr(ufunc(a, b))), out)
-
-    op.__name__ = name
-    return op
-
-
-logical_and = _logical(np.logical_and, "logical_and")
-logical_or = _logical(np.logical_or, "logical_or")
-logical_xor = _logical(np.logical_xor, "logical_xor")
-
-
-def logical_not(input, *, out=None) -> Tensor:
-    return _out(_wrap(_arr(np.logical_not(input._data))), out)
-
-
-def _bitwise(ufunc, name):
-    def op(input, other, *, out=None):
-        if not isinstance(input, Tensor):
-            input = as_tensor_arg(input, other)
-        ad, bd, dt = prep_binary(input, other)
-        if dt._cat >= 2:
-            raise RuntimeError(f"\"{name}_cpu\" not implemented for '{dt.name.capitalize()}'")
-        return _out(_wrap(_arr(ufunc(ad, bd))), out)
-
-    op.__name__ = name
-    return op
-
-
-bitwise_and = _bitwise(np.bitwise_and, "bitwise_and")
-bitwise_or = _bitwise(np.bitwise_or, "bitwise_or")
-bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor")
-bitwise_left_shift = _bitwise(np.left_shift, "bitwise_left_shift")
-bitwise_right_shift = _bitwise(np.right_shift, "bitwise_right_shift")
-
-
-def bitwise_not(input, *, out=None) -> Tensor:
-    if input.dtype._cat >= 2:
-        raise RuntimeError("bitwise_not is only supported for integer and boolean tensors")
-    return _out(_wrap(_arr(np.invert(input._data))), out)
-
-
-def isnan(input) -> Tensor:
-    """Elementwise NaN test."""
-    return _wrap(_arr(np.isnan(input._data)))
-
-
-def isinf(input) -> Tensor:
-    return _wrap(_arr(np.isinf(input._data)))
-
-
-def isposinf(input) -> Tensor:
-    return _wrap(_arr(np.isposinf(input._data)))
-
-
-def isneginf(input) -> Tensor:
-    return _wrap(_arr(np.isneginf(input._data)))
-
-
-def isfinite(input) -> Tensor:
-    return _wrap(_arr(np.isfinite(input._data)))
-
-
-def isreal(input) -> Tensor:
-    return _wrap(_arr(np.isreal(input._data)))
-
-
-def signbit(input) -> Tensor:
-    return _wrap(_arr(np.signbit(input._data)))
-
-
-def isclose(input, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> Tensor:
-    """Elementwise |input - other| <= atol + rtol * |other|."""
-    ad, bd, _ = prep_binary(input, other)
-    return _wrap(_arr(np.isclose(ad, bd, rtol=rtol, atol=atol, equal_nan=equal_nan)))
-
-
-def allclose(input, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
-    """Whether all elements are close (see ``isclose``).
-
-    >>> import ember
-    >>> ember.allclose(ember.tensor([1.0]), ember.tensor([1.0 + 1e-9]))
-    True
-    """
-    return bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
-
-
-def equal(input, other) -> bool:
-    """Whether two tensors have the same shape and values."""
-    return input.shape == other.shape and bool(np.array_equal(input._data, other._data))
-
-
-# ----------------------------------------------------------------------------- where
-class WhereBackward0(Node):
-    __slots__ = ()
-
-    def raw(self, g):
-        (c,) = self.saved_arrays()
-        e = self.next_edges
-        z = np.zeros((), g.dtype)
-        return (np.where(c, g, z) if e[0] is not None else None), (np.where(c, z, g) if e[1] is not None else None)
-
-    def backward(self, g):
-        (c,) = self.saved_tensors
-        z = g * 0
-        return (where(c, g, z) if self.next_edges[0] is not None else None,
-                where(c, z, g) if self.next_edges[1] is not None else None)
-
-
-def where(condition, input=None, other=None, *, out=None):
-    """Pick from ``input`` where ``condition`` holds, else from ``other``; with one argument, ``nonzero``.
-
-    >>> import ember
-    >>> x = ember.tensor([1., -2.])
-    >>> ember.where(x > 0, x, 0.)
-    tensor([1., 0.])
-    """
-    if input is None and other is None:
-        return condition.nonzero(as_tuple=True)
-    if not isinstance(input, Tensor):
-        input = as_tensor_arg(input, other if isinstance(other, Tensor) else condition)
-    if not isinstance(other, Tensor):
-        other = as_tensor_arg(other, input)
-    c = condition._data
-    if c.dtype != np.bool_:
-        if c.dtype == np.uint8:
-            c = c.astype(bool)
-        else:
-            raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
-                               f"{condition.dtype.name.capitalize()}")
-    ad, bd, dt = prep_binary(input, other)
-    res = _wrap(_arr(np.where(c, ad, bd)))
-    if _needs_grad(input, other):
-        n = WhereBackward0()
-        n.save(condition)
-        _binary_node(n, res, input, other, dt)
-    return _out(res, out)
-
-
-# ----------------------------------------------------------------------------- out= and in-place
-def _out(res: Tensor, out):
-    if out is None:
-        return res
-    if not isinstance(out, Tensor):
-        raise TypeError(f"argument 'out' must be Tensor, not {type(out).__name__}")
-    if state.enabled and (res._rg or out._rg):
-        raise RuntimeError("functions with out=... arguments don't support automatic differentiation, but one of "
-                           "the arguments requires grad.")
-    if out.shape != res.shape:
-        out._data = res._data.astype(out._data.dtype, copy=True)
-    else:
-        out._data[...] = res._data
-    out._bump()
-    return out
-
-
-def check_inplace(self: Tensor) -> None:
-    """PyTorch's errors for in-place ops that would corrupt autograd."""
-    if state.enabled and self._rg and self.grad_fn is None:
-        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
-    base = self._base
-    if state.enabled and base is not None and base._rg:
-        if base.grad_fn is None:
-            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
-        raise RuntimeError("ember does not support in-place operations on views of tensors that are part of a "
-                           "graph; use an out-of-place operation (e.g. torch.where or index_put) instead.")
-
-
-def apply_inplace(self: Tensor, fn, *args, **kwargs) -> Tensor:
-    """Run out-of-place ``fn(self, *args)`` and write the result into ``self`` (PyTorch's in-place semantics)."""
-    check_inplace(self)
-    recording = state.enabled and (self._rg or any(isinstance(a, Tensor) and a._rg for a in args))
-    if recording:
-        src = _wrap(self._data.copy())
-        src.grad_fn, src._rg = self.grad_fn, self._rg
-        src._out_nr = getattr(self, "_out_nr", 0)
-        src._vc = None
-        res = fn(src, *args, **kwargs)
-    else:
-        res = fn(self, *args, **kwargs)
-    rd = res._data
-    sd = self._data
-    if rd.dtype != sd.dtype:
-        rdt, sdt = res.dtype, self.dtype
-        if rdt._cat > sdt._cat:
-            raise RuntimeError(f"result type {rdt.name.capitalize()} can't be cast to the desired output type "
-                               f"{sdt.name.capitalize()}")
-    if rd.shape != sd.shape:
-        try:
-            bshape = np.broadcast_shapes(rd.shape, sd.shape)
-        except ValueError:
-            bshape = None
-        if bshape != sd.shape:
-            raise RuntimeError(f"output with shape {list(sd.shape)} doesn't match the broadcast shape "
-                               f"{list(bshape) if bshape is not None else list(rd.shape)}")
-    sd[...] = rd
-    self._bump()
-    if recording:
-        self.grad_fn = res.grad_fn
-        self._out_nr = res._out_nr
-        self._rg = True
-    return self
-
-
-def _make_inplace(fn):
-    def method(self, *args, **kwargs):
-        return apply_inplace(self, fn, *args, **kwargs)
-
-    method.__name__ = fn.__name__ + "_"
-    method.__doc__ = f"In-place ``{fn.__name__}``."
-    return method
-
-
-def _fast_inplace_binary(ufunc, fn):
-    """In-place binary op that writes straight into self's memory when autograd is not recording."""
-    def method(self, other, *args, **kwargs):
-        if args or kwargs or state.enabled and (self._rg or isinstance(other, Tensor) and other._rg):
-            return apply_inplace(self, fn, other, *args, **kwargs)
-        sd = self._data
-        od = other._data if isinstance(other, Tensor) else other
-        try:
-            ufunc(sd, od, out=sd, casting="same_kind")
-        except (TypeError, ValueError):  # NumPy's casting errors are TypeErrors
-            return apply_inplace(self, fn, other)
-        self._bump()
-        return self
-
-    method.__name__ = fn.__name__ + "_"
-    return method
-
-
 # ----------------------------------------------------------------------------- registration
 _PLAIN = dict(
     add=add, sub=sub, subtract=sub, mul=mul, multiply=mul, div=div, divide=div, true_divide=true_divide,
@@ -1148,6 +674,9 @@ _PLAIN = dict(
     rsub=rsub,
 )
 register(**_PLAIN)
+register(zero_=zero_, fill_=fill_, copy_=copy_)
+subtract, multiply, divide, negative = sub, mul, div, neg
+arcsin, arccos, arctan, arcsinh, arccosh, arctanh = asin, acos, atan, asinh, acosh, atanh
 register(where=lambda self, condition, other: where(condition, self, other))
 
 _FAST = {"add": np.add, "sub": np.subtract, "mul": np.multiply}
@@ -1192,11 +721,21 @@ def _rtruediv(self, other):
 
 
 def _rfloordiv(self, other):
-    return floor_divide(as_tensor_arg(other, self), self)
+    return _rounded_div(other, self, "floor", None, floor_divide_op=True)
 
 
 def _rmod(self, other):
-    return remainder(as_tensor_arg(other, self), self)
+    """``other % self`` for a number ``other`` (a wrapped number: self's dtype wins within its category)."""
+    ad, bd, dt = prep_binary(other, self)
+    if dt._cat < 2 and np.any(np.asarray(bd) == 0):
+        raise RuntimeError("ZeroDivisionError")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        res = _wrap(_arr(np.remainder(ad, bd)))
+    if state.enabled and self._rg:
+        n = _NotImplementedBackward()
+        n.op = "remainder"
+        link(n, res, (self,))
+    return res
 
 
 def _rpow_op(self, other):
@@ -1206,7 +745,7 @@ def _rpow_op(self, other):
 def _not_impl(fn):
     def op(self, other):
         if not isinstance(other, Tensor) and not is_scalar(other):
-            if isinstance(other, (list, tuple)) or hasattr(other, "__array__"):
+            if hasattr(other, "__array__") and not isinstance(other, (list, tuple)):
                 other = as_tensor_arg(other, self)
             else:
                 return NotImplemented

@@ -15,11 +15,28 @@ __all__ = ["rand", "rand_like", "randn", "randn_like", "randint", "randint_like"
            "bernoulli", "multinomial", "poisson"]
 
 
-def _float_dtype(dtype):
+def _type_name(dt, c_type: bool = False) -> str:
+    """PyTorch's name of a dtype in kernel errors ('Long'), or its C++ type ('long int')."""
+    from .._random_engine import _CTYPE_NAMES, _TORCH_NAMES  # noqa: PLC0415
+
+    return (_CTYPE_NAMES if c_type else _TORCH_NAMES).get(dt.name, dt.name)
+
+
+def _float_dtype(dtype, kernel: str = "check_uniform_bounds"):
+    """The floating dtype to sample in, or PyTorch's error for a kernel without integer support."""
     dt = dtype or D._default.dtype
+    if dt._cat == 3:
+        raise NotImplementedError(f"ember does not sample {dt} tensors: draw the real and imaginary parts with a "
+                                  f"floating dtype instead")
     if dt._cat != 2:
-        raise RuntimeError(f"\"check_uniform_bounds\" not implemented for '{dt.name.capitalize()}'")
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_type_name(dt)}'")
     return dt
+
+
+def _continuous(self: Tensor, name: str, c_type: bool = False):
+    if self.dtype._cat != 2:
+        raise RuntimeError(f"{name} distribution is a continuous probability distribution. dtype must be a floating "
+                           f"point but you specified {_type_name(self.dtype, c_type)}")
 
 
 def _place(arr, device, dtype, requires_grad):
@@ -34,6 +51,19 @@ def _place(arr, device, dtype, requires_grad):
     return t
 
 
+def _out_dtype(out):
+    return out.dtype if isinstance(out, Tensor) else None
+
+
+def _to_out(res: Tensor, out):
+    """Write ``res`` into ``out=`` (PyTorch samples in ``out``'s dtype when no dtype is given)."""
+    if out is None:
+        return res
+    from .pointwise import _out  # noqa: PLC0415
+
+    return _out(res, out)
+
+
 def _sample_dtype(dt):
     """NumPy dtype to sample in: the tensor's own (the engine rounds float16/bfloat16 as PyTorch does)."""
     return D.np_dtype(dt)
@@ -46,27 +76,84 @@ def rand(*size, generator=None, dtype=None, device=None, requires_grad: bool = F
     >>> _ = ember.manual_seed(0); ember.rand(3)
     tensor([0.4963, 0.7682, 0.0885])
     """
-    dt = _float_dtype(dtype)
+    dt = _float_dtype(dtype or _out_dtype(out))
     shape = _size(size)
     arr = _gen(generator)._impl.uniform(shape, D.np_dtype(dt))
-    return _place(arr, device, dt, requires_grad)
+    return _to_out(_place(arr, device, dt, requires_grad), out)
 
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
     """Standard normal samples; the same numbers as PyTorch for the same seed."""
-    dt = _float_dtype(dtype)
+    dt = _float_dtype(dtype or _out_dtype(out), "normal_kernel_cpu")
     arr = _gen(generator)._impl.normal(_size(size), D.np_dtype(dt))
-    return _place(arr, device, dt, requires_grad)
+    return _to_out(_place(arr, device, dt, requires_grad), out)
+
+
+def _like_layout(input: Tensor):
+    """(shape to draw, axes back) for a ``*_like`` sampler: PyTorch keeps a dense input's memory layout
+    (``preserve_format``), so it fills a transposed input in memory order; other inputs get C order."""
+    d = input._data
+    shape = tuple(d.shape)
+    if d.ndim < 2 or d.flags.c_contiguous:
+        return shape, None
+    from .._random_engine import fill_order  # noqa: PLC0415
+
+    strides = [s // d.itemsize for s in d.strides]
+    perm = fill_order(shape, strides)
+    expected = 1
+    for ax in reversed(perm):  # non-overlapping and dense: the strides of a permuted C-contiguous array
+        if shape[ax] != 1:
+            if strides[ax] != expected:
+                return shape, None
+            expected *= shape[ax]
+    return tuple(shape[p] for p in perm), tuple(np.argsort(perm))
+
+
+def _empty_like_kept(input: Tensor) -> Tensor:
+    """``torch.empty_like(input)``: a dense input's memory layout is kept, so samplers fill it in that order."""
+    from .creation import empty  # noqa: PLC0415
+
+    shape, axes = _like_layout(input)
+    t = empty(shape, dtype=input.dtype, device=input.device)
+    return t if axes is None else _wrap(t._data.transpose(axes))
+
+
+def _laid_out(t: Tensor, axes, requires_grad: bool) -> Tensor:
+    if axes is None:
+        return t
+    out = _wrap(t._data.transpose(axes))
+    return out.requires_grad_(True) if requires_grad else out
 
 
 def rand_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = False, generator=None) -> Tensor:
-    return rand(input.shape, generator=generator, dtype=dtype or input.dtype, device=device or input.device,
-                requires_grad=requires_grad)
+    """Uniform samples in [0, 1) shaped like ``input`` (filled in its memory order, as PyTorch).
+
+    >>> import ember
+    >>> _ = ember.manual_seed(0); ember.rand_like(ember.zeros(2, 3).T)
+    tensor([[0.4963, 0.1320],
+            [0.7682, 0.3074],
+            [0.0885, 0.6341]])
+    """
+    shape, axes = _like_layout(input)
+    t = rand(shape, generator=generator, dtype=dtype or input.dtype, device=device or input.device,
+             requires_grad=requires_grad and axes is None)
+    return _laid_out(t, axes, requires_grad)
 
 
 def randn_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = False, generator=None) -> Tensor:
-    return randn(input.shape, generator=generator, dtype=dtype or input.dtype, device=device or input.device,
-                 requires_grad=requires_grad)
+    """Standard normal samples shaped like ``input`` (filled in its memory order, as PyTorch).
+
+    >>> import ember
+    >>> _ = ember.manual_seed(0); ember.randn_like(ember.zeros(3))
+    tensor([ 1.5410, -0.2934, -2.1788])
+    """
+    shape, axes = _like_layout(input)
+    if axes is None:
+        return randn(shape, generator=generator, dtype=dtype or input.dtype, device=device or input.device,
+                     requires_grad=requires_grad)
+    dt = _float_dtype(dtype or input.dtype, "normal_kernel_cpu")  # non-contiguous: PyTorch's scalar path
+    arr = _gen(generator)._impl.normal(shape, D.np_dtype(dt), contiguous=False)
+    return _laid_out(_place(arr, device or input.device, dt, False), axes, requires_grad)
 
 
 def randint(*args, generator=None, dtype=None, device=None, requires_grad: bool = False, size=None,
@@ -101,8 +188,9 @@ def randint(*args, generator=None, dtype=None, device=None, requires_grad: bool 
 def randint_like(input: Tensor, low=0, high=None, *, dtype=None, device=None, generator=None) -> Tensor:
     if high is None:
         low, high = 0, low
-    return randint(low, high, tuple(input.shape), generator=generator, dtype=dtype or input.dtype,
-                   device=device or input.device)
+    shape, axes = _like_layout(input)
+    t = randint(low, high, shape, generator=generator, dtype=dtype or input.dtype, device=device or input.device)
+    return _laid_out(t, axes, False)
 
 
 def randperm(n: int, *, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
@@ -125,17 +213,17 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=N
                             "expected size")
         if std < 0:
             raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
-        dt = _float_dtype(dtype)
+        dt = _float_dtype(dtype or _out_dtype(out), "normal_kernel_cpu")
         arr = g.normal(_size(tuple(size)), D.np_dtype(dt), float(mean), float(std))
-        return _place(arr, device, dt, requires_grad)
+        return _to_out(_place(arr, device, dt, requires_grad), out)
     ref = mean if mt else std
-    dt = ref.dtype
+    dt = _out_dtype(out) or ref.dtype
     if st and bool((std._data < 0).any()):
         raise RuntimeError("normal expects all elements of std >= 0.0")
     m = mean._np() if mt else np.asarray(mean, dtype=D.np_dtype(dt))
     s = std._np() if st else np.asarray(std, dtype=D.np_dtype(dt))
     arr = g.normal_tensor(m.astype(D.np_dtype(dt)), s.astype(D.np_dtype(dt)), D.np_dtype(dt))
-    return _place(arr, device or ref.device, dt, requires_grad)
+    return _to_out(_place(arr, device or ref.device, dt, requires_grad), out)
 
 
 def bernoulli(input: Tensor, p=None, *, generator=None, out=None) -> Tensor:
@@ -145,11 +233,12 @@ def bernoulli(input: Tensor, p=None, *, generator=None, out=None) -> Tensor:
     if p is not None:
         arr = g.bernoulli_scalar(tuple(input.shape), float(p), D.np_dtype(dt))
     else:
+        _float_dtype(dt, "bernoulli_tensor_cpu_p_")
         probs = input._np()
         if probs.size and (probs.min() < 0 or probs.max() > 1):
             raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
         arr = g.bernoulli_tensor(probs, D.np_dtype(dt))
-    return _place(arr, input.device, dt, False)
+    return _to_out(_place(arr, input.device, dt, False), out)
 
 
 def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *, generator=None, out=None) -> Tensor:
@@ -164,12 +253,14 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *, g
         raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
     if (probs.sum(-1) <= 0).any():
         raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
-    arr = _gen(generator)._impl.multinomial(probs, builtins.int(num_samples), bool(replacement))
-    return _place(np.asarray(arr, dtype=np.int64), input.device, D.int64, False)
+    transposed = input.ndim == 2 and _like_layout(input)[1] is not None  # PyTorch keys follow the memory order
+    arr = _gen(generator)._impl.multinomial(probs, builtins.int(num_samples), bool(replacement), transposed)
+    return _to_out(_place(np.asarray(arr, dtype=np.int64), input.device, D.int64, False), out)
 
 
 def poisson(input: Tensor, generator=None) -> Tensor:
     """Poisson samples with rates ``input``."""
+    _float_dtype(input.dtype, "poisson_cpu")
     arr = _gen(generator)._impl.poisson(input._np())
     return _place(arr, input.device, input.dtype, False)
 
@@ -207,6 +298,7 @@ def uniform_(self: Tensor, a: float = 0.0, b: float = 1.0, *, generator=None) ->
     >>> _ = ember.manual_seed(0); ember.empty(2).uniform_(-1, 1)
     tensor([-0.0075,  0.5364])
     """
+    _float_dtype(self.dtype)
     perm, shape = _order(self)
     return _fill(self, _gen(generator)._impl.uniform(shape, _sdt(self), float(a), float(b)), perm)
 
@@ -215,6 +307,7 @@ def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *, generator=None
     """Fill with normal samples (PyTorch's stream)."""
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+    _float_dtype(self.dtype, "normal_kernel_cpu")
     perm, shape = _order(self)
     contiguous = self.is_contiguous()
     return _fill(self, _gen(generator)._impl.normal(shape, _sdt(self), float(mean), float(std),
@@ -242,21 +335,26 @@ def random_(self: Tensor, from_=None, to=None, *, generator=None) -> Tensor:
 
 
 def exponential_(self: Tensor, lambd: float = 1.0, *, generator=None) -> Tensor:
+    _continuous(self, "Exponential")
     perm, shape = _order(self)
     return _fill(self, _gen(generator)._impl.exponential(shape, _sdt(self), float(lambd)), perm)
 
 
 def cauchy_(self: Tensor, median: float = 0.0, sigma: float = 1.0, *, generator=None) -> Tensor:
+    _continuous(self, "Cauchy", c_type=True)
     perm, shape = _order(self)
     return _fill(self, _gen(generator)._impl.cauchy(shape, _sdt(self), float(median), float(sigma)), perm)
 
 
 def log_normal_(self: Tensor, mean: float = 1.0, std: float = 2.0, *, generator=None) -> Tensor:
+    _float_dtype(self.dtype, "log_normal_cpu")
     perm, shape = _order(self)
     return _fill(self, _gen(generator)._impl.log_normal(shape, _sdt(self), float(mean), float(std)), perm)
 
 
 def geometric_(self: Tensor, p: float, *, generator=None) -> Tensor:
+    if self.dtype is D.bool:
+        raise NotImplementedError("\"geometric_cpu\" not implemented for 'Bool'")
     perm, shape = _order(self)
     return _fill(self, _gen(generator)._impl.geometric(shape, _sdt(self), float(p)), perm)
 

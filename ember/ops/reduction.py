@@ -106,7 +106,7 @@ def _maybe_out(res, out):
 def nansum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     from .pointwise import isnan, where  # noqa: PLC0415
 
-    return sum(where(isnan(input), input * 0, input), dim, keepdim, dtype=dtype)
+    return sum(where(isnan(input), 0.0, input), dim, keepdim, dtype=dtype)
 
 
 def sum_to_size(self: Tensor, *size) -> Tensor:
@@ -179,6 +179,8 @@ def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None
             n.dims, n.keepdim = dims, keepdim
         n.shape = d.shape
         n.n = count
+        if idt is not input.dtype:
+            n.meta = ((d.shape, input.dtype),)
         link(n, res, (input,))
     return _maybe_out(res, out)
 
@@ -338,21 +340,21 @@ def amin(input: Tensor, dim=(), keepdim: bool = False) -> Tensor:
     return _amax_like(input, None if dim == () else dim, keepdim, np.min, AminBackward0, "amin")
 
 
-def _max_min(input, dim, keepdim, other, is_max):
+def _max_min(input, dim, keepdim, other, is_max, name=None):
     from .pointwise import maximum, minimum  # noqa: PLC0415
 
     if isinstance(dim, Tensor):
         return (maximum if is_max else minimum)(input, dim)
     if other is not None:
         return (maximum if is_max else minimum)(input, other)
-    name = "max" if is_max else "min"
+    name = name or ("max" if is_max else "min")
     if dim is None:
         return _amax_like(input, None, False, np.max if is_max else np.min,
                           MaxBackward1 if is_max else MinBackward1, name)
     d = input._data
     ax = _wrap_dim(dim, d.ndim)
     if d.ndim and d.shape[ax] == 0:
-        raise IndexError(f"{name}(): Expected reduction dim {dim} to have non-zero size.")
+        raise IndexError(f"{name}(): Expected reduction dim {ax} to have non-zero size.")
     if d.ndim == 0:
         idx = np.zeros((), dtype=np.int64)
         vals = d.copy()
@@ -405,18 +407,22 @@ def argmax(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     """Index of the maximum (of the flattened tensor when dim is None)."""
     d = input._data
     if dim is None:
+        if d.size == 0:
+            raise IndexError("argmax(): Expected reduction dim to be specified for input.numel() == 0.")
         r = _arg_first(d.reshape(-1), 0, True)
         return _wrap(_arr(np.asarray(r, dtype=np.int64).reshape((1,) * d.ndim if keepdim else ())))
-    return _max_min(input, dim, keepdim, None, True).indices
+    return _max_min(input, dim, keepdim, None, True, "argmax").indices
 
 
 def argmin(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     """Index of the minimum (of the flattened tensor when dim is None)."""
     d = input._data
     if dim is None:
+        if d.size == 0:
+            raise IndexError("argmin(): Expected reduction dim to be specified for input.numel() == 0.")
         r = _arg_first(d.reshape(-1), 0, False)
         return _wrap(_arr(np.asarray(r, dtype=np.int64).reshape((1,) * d.ndim if keepdim else ())))
-    return _max_min(input, dim, keepdim, None, False).indices
+    return _max_min(input, dim, keepdim, None, False, "argmin").indices
 
 
 # ----------------------------------------------------------------------------- var / std
@@ -427,6 +433,8 @@ def var(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correc
     >>> ember.tensor([1., 2., 3., 4.]).var()
     tensor(1.6667)
     """
+    if isinstance(dim, builtins.bool):  # var(x, False): the positional argument is ``unbiased``
+        dim, unbiased = None, dim
     if isinstance(unbiased, (builtins.int, builtins.float)) and not isinstance(unbiased, builtins.bool) and \
             dim is None:
         dim, unbiased = unbiased, None
@@ -514,6 +522,8 @@ def cumsum(input: Tensor, dim: int, *, dtype=None) -> Tensor:
     if input._rg and state.enabled:
         n = CumsumBackward0()
         n.dim = ax
+        if odt is not input.dtype:
+            n.meta = ((d.shape, input.dtype),)
         link(n, res, (input,))
     return res
 

@@ -25,7 +25,12 @@ def _view_result(x: Tensor, arr) -> Tensor:
 def _sizes(shape) -> tuple:
     if len(shape) == 1 and isinstance(shape[0], (tuple, list, Size)):
         shape = tuple(shape[0])
-    return tuple(builtins.int(s) for s in shape)
+    try:
+        return tuple(s.__index__() for s in shape)
+    except AttributeError:
+        bad = next(s for s in shape if not hasattr(s, "__index__"))
+        raise TypeError(f"expected a sequence of integers as the shape, but got an element of type "
+                        f"{type(bad).__name__}") from None
 
 
 def _infer(shape, numel):
@@ -102,17 +107,36 @@ def reshape(input: Tensor, *shape) -> Tensor:
     if new == d.shape:
         arr = d.view()
     else:
-        arr = d.reshape(new)
+        try:
+            arr = d.reshape(new, copy=False) if type(d) is np.ndarray else d.reshape(new)
+        except ValueError:  # not expressible as a view: a contiguous copy, then a view of it (as PyTorch records)
+            return _unsafe_view(clone(input), new)
     is_view = arr.base is not None and (arr.base is d or arr.base is d.base)
-    res = _view_result(input, arr) if is_view else _wrap(arr)
+    if not is_view:
+        return _unsafe_view(clone(input), new)
+    res = _view_result(input, arr)
     if input._rg and state.enabled:
-        n = ViewBackward0() if res._vc is input._vc else UnsafeViewBackward0()
+        n = ViewBackward0() if d.flags.c_contiguous else ReshapeAliasBackward0()
         n.shape = d.shape
         link(n, res, (input,))
     return res
 
 
+def _unsafe_view(c: Tensor, new) -> Tensor:
+    """Reshape the fresh copy ``c`` (recorded as UnsafeViewBackward0, not a view for version tracking)."""
+    res = _wrap(c._data.reshape(new))
+    if c._rg and state.enabled:
+        n = UnsafeViewBackward0()
+        n.shape = c._data.shape
+        link(n, res, (c,))
+    return res
+
+
 class UnsafeViewBackward0(ViewBackward0):
+    __slots__ = ()
+
+
+class ReshapeAliasBackward0(ViewBackward0):
     __slots__ = ()
 
 
@@ -147,8 +171,7 @@ def unflatten(input: Tensor, dim: int, sizes) -> Tensor:
     if math.prod(sizes) != sh[d]:
         raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim {dim} "
                            f"({sh[d]}) in the input tensor")
-    return view(input, sh[:d] + tuple(sizes) + sh[d + 1:]) if input._data.flags.c_contiguous else \
-        reshape(input, sh[:d] + tuple(sizes) + sh[d + 1:])
+    return view(input, sh[:d] + tuple(sizes) + sh[d + 1:])  # splitting one dim is always a view
 
 
 class PermuteBackward0(Node):
@@ -248,7 +271,15 @@ def _mT(self: Tensor) -> Tensor:
 
 def _T(self: Tensor) -> Tensor:
     nd = self.ndim
-    return self if nd < 2 else permute(self, tuple(range(nd - 1, -1, -1)))
+    if nd != 2:
+        import warnings  # noqa: PLC0415
+
+        warnings.warn("Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases." if nd == 0
+                      else "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
+                      "deprecated and it will throw an error in a future release. Consider `x.mT` to transpose "
+                      "batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the "
+                      "dimensions of a tensor.", UserWarning, stacklevel=2)
+    return permute(self, tuple(range(nd - 1, -1, -1)))
 
 
 def movedim(input: Tensor, source, destination) -> Tensor:
@@ -423,7 +454,7 @@ def cat(tensors, dim: int = 0, *, out=None) -> Tensor:
     """
     tensors = list(tensors)
     if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     for i, t_ in enumerate(tensors):
         if not isinstance(t_, Tensor):
             raise TypeError(f"expected Tensor as element {i} in argument 0, but got {type(t_).__name__}")
@@ -485,7 +516,26 @@ def stack(tensors, dim: int = 0, *, out=None) -> Tensor:
             raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(s0)} at entry 0 and "
                                f"{list(t_.shape)} at entry {i}")
     d = _wrap_dim(dim, len(s0) + 1)
-    return cat([unsqueeze(t_, d) for t_ in tensors], d, out=out)
+    if len({t_.dtype for t_ in tensors}) > 1 or any(type(t_._data) is not np.ndarray for t_ in tensors):
+        res = cat([unsqueeze(t_, d) for t_ in tensors], d)
+    else:
+        res = _wrap(np.stack([t_._data for t_ in tensors], axis=d))
+        if state.enabled and any(t_._rg for t_ in tensors):
+            n = StackBackward0()
+            n.dim = d
+            link(n, res, tensors)
+    if out is not None:
+        from .pointwise import _out  # noqa: PLC0415
+
+        return _out(res, out)
+    return res
+
+
+class StackBackward0(Node):
+    __slots__ = ("dim",)
+
+    def backward(self, g):
+        return tuple(g.unbind(self.dim))
 
 
 def hstack(tensors) -> Tensor:
@@ -540,6 +590,9 @@ class NarrowBackward(Node):
 SliceBackward0 = type("SliceBackward0", (NarrowBackward,), {"__slots__": ()})
 SelectBackward0 = type("SelectBackward0", (NarrowBackward,), {"__slots__": ()})
 SplitBackward0 = type("SplitBackward0", (NarrowBackward,), {"__slots__": ()})
+SplitWithSizesBackward0 = type("SplitWithSizesBackward0", (NarrowBackward,), {"__slots__": ()})
+AliasBackward0 = type("AliasBackward0", (NarrowBackward,), {"__slots__": ()})
+UnsqueezeIndexBackward = type("UnsqueezeBackward0", (NarrowBackward,), {"__slots__": ()})
 UnbindBackward0 = type("UnbindBackward0", (NarrowBackward,), {"__slots__": ()})
 
 
@@ -575,23 +628,30 @@ def select(input: Tensor, dim: int, index: int) -> Tensor:
     return _slice_view(input, (slice(None),) * d + (index if index >= 0 else index + size,), SelectBackward0)
 
 
-def split(tensor: Tensor, split_size_or_sections, dim: int = 0):
-    """Split into chunks of a size (last may be smaller) or into the given section sizes."""
+def split(tensor: Tensor, split_size_or_sections, dim: int = 0, _cls=None):
+    """Split into chunks of a size (last may be smaller) or into the given section sizes.
+
+    >>> import ember
+    >>> [p.tolist() for p in ember.arange(5).split(2)]
+    [[0, 1], [2, 3], [4]]
+    """
     d = _wrap_dim(dim, tensor.ndim)
     size = tensor._data.shape[d]
     if isinstance(split_size_or_sections, int):
+        cls = _cls or SplitBackward0
         s = split_size_or_sections
         if s <= 0 and size > 0 or s < 0:
             raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {size}")
         sizes = [s] * (size // s) + ([size % s] if size % s else []) if s else [0]
     else:
+        cls = _cls or SplitWithSizesBackward0
         sizes = list(split_size_or_sections)
         if sum(sizes) != size:
             raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's size "
                                f"at dimension {d}), but got split_sizes={sizes}")
     out, start = [], 0
     for s in sizes:
-        out.append(_slice_view(tensor, (slice(None),) * d + (slice(start, start + s),), SplitBackward0))
+        out.append(_slice_view(tensor, (slice(None),) * d + (slice(start, start + s),), cls))
         start += s
     return tuple(out)
 
@@ -606,7 +666,7 @@ def tensor_split(input: Tensor, indices_or_sections, dim: int = 0):
     else:
         idx = [0] + list(indices_or_sections) + [size]
         sizes = [max(0, min(b, size) - min(a, size)) for a, b in zip(idx[:-1], idx[1:])]
-    return split(input, sizes, d)
+    return split(input, sizes, d, _cls=SliceBackward0)
 
 
 def chunk(input: Tensor, chunks: int, dim: int = 0):
@@ -660,11 +720,12 @@ class RollBackward0(Node):
 
 def roll(input: Tensor, shifts, dims=None) -> Tensor:
     """Shift elements cyclically along ``dims`` (flattened when dims is None)."""
-    if dims is None:
-        return roll(input.flatten(), shifts, 0).view(input.shape)
     shifts = (shifts,) if isinstance(shifts, int) else tuple(shifts)
-    dims = (dims,) if isinstance(dims, int) else tuple(dims)
-    res = _wrap(np.roll(input._data, shifts, dims))
+    if dims is not None:
+        dims = (dims,) if isinstance(dims, int) else tuple(dims)
+    elif len(shifts) != 1:
+        raise RuntimeError(f"roll: shifts must be a single int or a one-element tuple when dims is not given")
+    res = _wrap(np.roll(input._data, shifts if dims is not None else shifts[0], dims))
     if input._rg and state.enabled:
         n = RollBackward0()
         n.shifts, n.dims = shifts, dims

@@ -1,4 +1,311 @@
-"""nn.functional, attention family: (being written)."""
+"""nn.functional attention: scaled_dot_product_attention and multi_head_attention_forward (PyTorch's algorithm)."""
 from __future__ import annotations
 
-__all__: list = []
+import math
+import warnings
+
+import numpy as np
+
+from ... import _dtype as D
+from ..._device import array_module
+from ..._tensor import Tensor, _wrap
+from ...ops.shape import cat
+from .activation import softmax
+from .dropout import dropout
+from .linear import linear
+from .padding import pad
+
+__all__ = ["multi_head_attention_forward", "scaled_dot_product_attention"]
+
+_CN = {"float32": "float", "float64": "double", "float16": "c10::Half", "bfloat16": "c10::BFloat16"}
+
+
+def _cname(t: Tensor) -> str:
+    return _CN.get(t.dtype.name, t.dtype.name)
+
+
+def _shape_str(shape) -> str:
+    return "[" + ", ".join(str(s) for s in shape) + "]"
+
+
+def _expand_heads(k: Tensor, reps: int) -> Tensor:
+    """``k.repeat_interleave(reps, dim=-3)`` through a broadcast view and one reshape."""
+    s = tuple(k.shape)
+    return k.unsqueeze(-3).expand(s[:-2] + (reps,) + s[-2:]).reshape(s[:-3] + (s[-3] * reps,) + s[-2:])
+
+
+def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn_mask: Tensor | None = None,
+                                 dropout_p: float = 0.0, is_causal: bool = False, scale: float | None = None,
+                                 enable_gqa: bool = False) -> Tensor:
+    """``softmax(q @ k^T * scale + mask) @ v`` over ``(..., L, E)`` queries and ``(..., S, E)`` keys.
+
+    A boolean ``attn_mask`` marks the positions that may be attended to; a float mask is added to the scores.
+    Rows with no allowed position give zeros (PyTorch's safe softmax).
+
+    >>> import ember
+    >>> q = ember.ones(1, 2, 4)
+    >>> ember.nn.functional.scaled_dot_product_attention(q, q, ember.arange(8.).view(1, 2, 4))
+    tensor([[[2., 3., 4., 5.],
+             [2., 3., 4., 5.]]])
+    """
+    if not (query.dtype is key.dtype is value.dtype):
+        raise RuntimeError(f"Expected query, key, and value to have the same dtype, but got query.dtype: "
+                           f"{_cname(query)} key.dtype: {_cname(key)} and value.dtype: {_cname(value)} instead.")
+    if query.ndim < 2 or key.ndim < 2 or value.ndim < 2:
+        raise RuntimeError(f"scaled_dot_product_attention: query, key and value must be at least 2-D, but got "
+                           f"query {_shape_str(query.shape)}, key {_shape_str(key.shape)} and value "
+                           f"{_shape_str(value.shape)}")
+    if query.shape[-1] != key.shape[-1]:
+        raise RuntimeError(f"scaled_dot_product_attention: the last dim of query {_shape_str(query.shape)} and key "
+                           f"{_shape_str(key.shape)} must match")
+    if key.shape[-2] != value.shape[-2]:
+        raise RuntimeError(f"scaled_dot_product_attention: key {_shape_str(key.shape)} and value "
+                           f"{_shape_str(value.shape)} must have the same sequence length (dim -2)")
+    if is_causal and attn_mask is not None:
+        raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when is_causal=True")
+    L, S = query.shape[-2], key.shape[-2]
+    if enable_gqa and query.ndim >= 3 and key.shape[-3] != query.shape[-3]:
+        hq, hk = query.shape[-3], key.shape[-3]
+        if hq % hk or hq % value.shape[-3]:
+            raise RuntimeError(f"Number of heads in key and value must divide the number of heads in query, but got "
+                               f"query {_shape_str(query.shape)}, key {_shape_str(key.shape)} and value "
+                               f"{_shape_str(value.shape)}")
+        key = _expand_heads(key, hq // hk)
+        value = _expand_heads(value, hq // value.shape[-3])
+    sf = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
+    xp = array_module(query._data)
+    npd = query._data.dtype
+    bias = None
+    if is_causal:
+        bias = xp.where(xp.tril(xp.ones((L, S), dtype=bool)), npd.type(0), npd.type(-np.inf))
+    if attn_mask is not None:
+        m = attn_mask._data
+        try:
+            np.broadcast_shapes(m.shape, tuple(query.shape[:-1]) + (S,))
+        except ValueError:
+            raise RuntimeError(f"scaled_dot_product_attention: attn_mask of shape {_shape_str(m.shape)} cannot be "
+                               f"broadcast to the attention scores of shape "
+                               f"{_shape_str(tuple(query.shape[:-1]) + (S,))}") from None
+        if m.dtype == bool:
+            mb = xp.where(m, npd.type(0), npd.type(-np.inf))
+            bias = mb if bias is None else bias + mb
+            mask_t = None
+        else:
+            mask_t = attn_mask
+    else:
+        mask_t = None
+    scores = (query @ key.transpose(-2, -1)) * sf
+    if bias is not None:
+        scores = scores + _wrap(bias)
+    if mask_t is not None:
+        scores = scores + mask_t
+    dead = None
+    if bias is not None or mask_t is not None:
+        dead = (scores._data == -np.inf).all(-1, keepdims=True)
+        if dead.any():  # rows with nothing to attend to: finite scores for the softmax, zeros after it
+            dead = _wrap(xp.broadcast_to(dead, scores._data.shape))
+            scores = scores.masked_fill(dead, 0.0)
+        else:
+            dead = None
+    attn = softmax(scores, dim=-1)
+    if dead is not None:
+        attn = attn.masked_fill(dead, 0.0)
+    if dropout_p > 0.0:
+        attn = dropout(attn, dropout_p, True)
+    return attn @ value
+
+
+# ----------------------------------------------------------------------------- multi-head attention
+def _none_or_dtype(t):
+    if t is None:
+        return None
+    if isinstance(t, Tensor):
+        return t.dtype
+    raise RuntimeError("input to _none_or_dtype() must be None or torch.Tensor")
+
+
+def _canonical_mask(mask, mask_name: str, other_type, other_name: str, target_type, check_other: bool = True):
+    """Bool masks (True = masked out) become float masks with ``-inf``; float masks pass through."""
+    if mask is None:
+        return None
+    if not isinstance(mask, Tensor):
+        raise TypeError(f"{mask_name} must be a Tensor or None")
+    mdt = mask.dtype
+    if mdt is not D.bool and not mdt.is_floating_point:
+        raise AssertionError(f"only bool and floating types of {mask_name} are supported")
+    if check_other and other_type is not None and mdt is not other_type:
+        warnings.warn(f"Support for mismatched {mask_name} and {other_name} is deprecated. Use same type for both "
+                      f"instead.", stacklevel=3)
+    if mdt is D.bool:
+        d = mask._data
+        npd = D.np_dtype(target_type)
+        return _wrap(array_module(d).where(d, npd.type(-np.inf), npd.type(0)))
+    return mask
+
+
+def _mha_shape_check(query, key, value, key_padding_mask, attn_mask, num_heads) -> bool:
+    if query.ndim == 3:
+        if key.ndim != 3 or value.ndim != 3:
+            raise AssertionError(f"For batched (3-D) `query`, expected `key` and `value` to be 3-D but found "
+                                 f"{key.ndim}-D and {value.ndim}-D tensors respectively")
+        if key_padding_mask is not None and key_padding_mask.ndim != 2:
+            raise AssertionError(f"For batched (3-D) `query`, expected `key_padding_mask` to be `None` or 2-D but "
+                                 f"found {key_padding_mask.ndim}-D tensor instead")
+        if attn_mask is not None and attn_mask.ndim not in (2, 3):
+            raise AssertionError(f"For batched (3-D) `query`, expected `attn_mask` to be `None`, 2-D or 3-D but found "
+                                 f"{attn_mask.ndim}-D tensor instead")
+        return True
+    if query.ndim == 2:
+        if key.ndim != 2 or value.ndim != 2:
+            raise AssertionError(f"For unbatched (2-D) `query`, expected `key` and `value` to be 2-D but found "
+                                 f"{key.ndim}-D and {value.ndim}-D tensors respectively")
+        if key_padding_mask is not None and key_padding_mask.ndim != 1:
+            raise AssertionError(f"For unbatched (2-D) `query`, expected `key_padding_mask` to be `None` or 1-D but "
+                                 f"found {key_padding_mask.ndim}-D tensor instead")
+        if attn_mask is not None:
+            if attn_mask.ndim not in (2, 3):
+                raise AssertionError(f"For unbatched (2-D) `query`, expected `attn_mask` to be `None`, 2-D or 3-D "
+                                     f"but found {attn_mask.ndim}-D tensor instead")
+            if attn_mask.ndim == 3:
+                expected = (num_heads, query.shape[0], key.shape[0])
+                if tuple(attn_mask.shape) != expected:
+                    raise AssertionError(f"Expected `attn_mask` shape to be {expected} but got {tuple(attn_mask.shape)}")
+        return False
+    raise AssertionError(f"query should be unbatched 2D or batched 3D tensor but received {query.ndim}-D query tensor")
+
+
+def _in_projection_packed(q, k, v, w, b):
+    e = q.shape[-1]
+    if k is v:
+        if q is k:
+            proj = linear(q, w, b)
+            proj = proj.unflatten(-1, (3, e)).unsqueeze(0).transpose(0, -2).squeeze(-2)
+            return proj[0], proj[1], proj[2]
+        w_q, w_kv = w.split([e, e * 2])
+        b_q, b_kv = (None, None) if b is None else b.split([e, e * 2])
+        q_proj = linear(q, w_q, b_q)
+        kv = linear(k, w_kv, b_kv).unflatten(-1, (2, e)).unsqueeze(0).transpose(0, -2).squeeze(-2)
+        return q_proj, kv[0], kv[1]
+    w_q, w_k, w_v = w.chunk(3)
+    b_q, b_k, b_v = (None, None, None) if b is None else b.chunk(3)
+    return linear(q, w_q, b_q), linear(k, w_k, b_k), linear(v, w_v, b_v)
+
+
+def multi_head_attention_forward(query: Tensor, key: Tensor, value: Tensor, embed_dim_to_check: int, num_heads: int,
+                                 in_proj_weight, in_proj_bias, bias_k, bias_v, add_zero_attn: bool,
+                                 dropout_p: float, out_proj_weight: Tensor, out_proj_bias, training: bool = True,
+                                 key_padding_mask=None, need_weights: bool = True, attn_mask=None,
+                                 use_separate_proj_weight: bool = False, q_proj_weight=None, k_proj_weight=None,
+                                 v_proj_weight=None, static_k=None, static_v=None, average_attn_weights: bool = True,
+                                 is_causal: bool = False):
+    """The computation of ``nn.MultiheadAttention`` on ``(L, N, E)`` (or unbatched ``(L, E)``) inputs.
+
+    Returns ``(attn_output, attn_weights)``; the weights are None unless ``need_weights``.
+    """
+    is_batched = _mha_shape_check(query, key, value, key_padding_mask, attn_mask, num_heads)
+    if not is_batched:
+        query, key, value = query.unsqueeze(1), key.unsqueeze(1), value.unsqueeze(1)
+        if key_padding_mask is not None:
+            key_padding_mask = key_padding_mask.unsqueeze(0)
+    tgt_len, bsz, embed_dim = query.shape
+    src_len = key.shape[0]
+    key_padding_mask = _canonical_mask(key_padding_mask, "key_padding_mask", _none_or_dtype(attn_mask), "attn_mask",
+                                       query.dtype)
+    if is_causal and attn_mask is None:
+        raise RuntimeError("Need attn_mask if specifying the is_causal hint. You may use the Transformer module method "
+                           "`generate_square_subsequent_mask` to create this mask.")
+    if is_causal and key_padding_mask is None and not need_weights:
+        attn_mask = None
+    else:
+        attn_mask = _canonical_mask(attn_mask, "attn_mask", None, "", query.dtype, check_other=False)
+        if key_padding_mask is not None:
+            is_causal = False
+    if embed_dim != embed_dim_to_check:
+        raise AssertionError(f"was expecting embedding dimension of {embed_dim_to_check}, but got {embed_dim}")
+    head_dim = embed_dim // num_heads
+    if head_dim * num_heads != embed_dim:
+        raise AssertionError(f"embed_dim {embed_dim} not divisible by num_heads {num_heads}")
+    if use_separate_proj_weight:
+        if tuple(key.shape[:2]) != tuple(value.shape[:2]):
+            raise AssertionError(f"key's sequence and batch dims {tuple(key.shape[:2])} do not match value's "
+                                 f"{tuple(value.shape[:2])}")
+        b_q, b_k, b_v = (None, None, None) if in_proj_bias is None else in_proj_bias.chunk(3)
+        q, k, v = linear(query, q_proj_weight, b_q), linear(key, k_proj_weight, b_k), linear(value, v_proj_weight, b_v)
+    else:
+        if tuple(key.shape) != tuple(value.shape):
+            raise AssertionError(f"key shape {tuple(key.shape)} does not match value shape {tuple(value.shape)}")
+        q, k, v = _in_projection_packed(query, key, value, in_proj_weight, in_proj_bias)
+    if attn_mask is not None:
+        if attn_mask.ndim == 2:
+            if tuple(attn_mask.shape) != (tgt_len, src_len):
+                raise RuntimeError(f"The shape of the 2D attn_mask is {attn_mask.shape}, but should be "
+                                   f"{(tgt_len, src_len)}.")
+            attn_mask = attn_mask.unsqueeze(0)
+        elif attn_mask.ndim == 3:
+            if tuple(attn_mask.shape) != (bsz * num_heads, tgt_len, src_len):
+                raise RuntimeError(f"The shape of the 3D attn_mask is {attn_mask.shape}, but should be "
+                                   f"{(bsz * num_heads, tgt_len, src_len)}.")
+        else:
+            raise RuntimeError(f"attn_mask's dimension {attn_mask.ndim} is not supported")
+    if bias_k is not None and bias_v is not None:
+        if static_k is not None or static_v is not None:
+            raise AssertionError("bias cannot be added to static key/value.")
+        k = cat([k, bias_k.expand(1, bsz, embed_dim)])
+        v = cat([v, bias_v.expand(1, bsz, embed_dim)])
+        if attn_mask is not None:
+            attn_mask = pad(attn_mask, (0, 1))
+        if key_padding_mask is not None:
+            key_padding_mask = pad(key_padding_mask, (0, 1))
+    q = q.reshape(tgt_len, bsz * num_heads, head_dim).transpose(0, 1)
+    k = (k.reshape(k.shape[0], bsz * num_heads, head_dim).transpose(0, 1) if static_k is None else static_k)
+    v = (v.reshape(v.shape[0], bsz * num_heads, head_dim).transpose(0, 1) if static_v is None else static_v)
+    if add_zero_attn:
+        k = cat([k, k.new_zeros((bsz * num_heads, 1, head_dim))], dim=1)
+        v = cat([v, v.new_zeros((bsz * num_heads, 1, head_dim))], dim=1)
+        if attn_mask is not None:
+            attn_mask = pad(attn_mask, (0, 1))
+        if key_padding_mask is not None:
+            key_padding_mask = pad(key_padding_mask, (0, 1))
+    src_len = k.shape[1]
+    if key_padding_mask is not None:
+        if tuple(key_padding_mask.shape) != (bsz, src_len):
+            raise AssertionError(f"expecting key_padding_mask shape of {(bsz, src_len)}, but got "
+                                 f"{tuple(key_padding_mask.shape)}")
+        key_padding_mask = key_padding_mask.reshape(bsz, 1, 1, src_len).expand(bsz, num_heads, 1, src_len)
+        key_padding_mask = key_padding_mask.reshape(bsz * num_heads, 1, src_len)
+        attn_mask = key_padding_mask if attn_mask is None else attn_mask + key_padding_mask
+    if not training:
+        dropout_p = 0.0
+    if need_weights:
+        e = q.shape[-1]
+        q_scaled = q * math.sqrt(1.0 / float(e))
+        if attn_mask is not None:
+            w = (q_scaled @ k.transpose(-2, -1)) + attn_mask
+        else:
+            w = q_scaled @ k.transpose(-2, -1)
+        w = softmax(w, dim=-1)
+        if dropout_p > 0.0:
+            w = dropout(w, p=dropout_p)
+        out = w @ v
+        out = out.transpose(0, 1).reshape(tgt_len * bsz, embed_dim)
+        out = linear(out, out_proj_weight, out_proj_bias).reshape(tgt_len, bsz, -1)
+        w = w.reshape(bsz, num_heads, tgt_len, src_len)
+        if average_attn_weights:
+            w = w.mean(1)
+        if not is_batched:
+            out, w = out.squeeze(1), w.squeeze(0)
+        return out, w
+    if attn_mask is not None:
+        if attn_mask.shape[0] == 1 and attn_mask.ndim == 3:
+            attn_mask = attn_mask.unsqueeze(0)
+        else:
+            attn_mask = attn_mask.reshape(bsz, num_heads, -1, src_len)
+    q = q.reshape(bsz, num_heads, tgt_len, head_dim)
+    k = k.reshape(bsz, num_heads, src_len, head_dim)
+    v = v.reshape(bsz, num_heads, src_len, head_dim)
+    out = scaled_dot_product_attention(q, k, v, attn_mask, dropout_p, is_causal)
+    out = out.permute(2, 0, 1, 3).reshape(bsz * tgt_len, embed_dim)
+    out = linear(out, out_proj_weight, out_proj_bias).reshape(tgt_len, bsz, -1)
+    if not is_batched:
+        out = out.squeeze(1)
+    return out, None

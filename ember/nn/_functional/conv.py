@@ -1,4 +1,643 @@
-"""nn.functional, conv family: (being written)."""
+"""nn.functional, convolution family: conv1d/2d/3d, conv_transpose1d/2d/3d, unfold and fold (im2col / col2im)."""
 from __future__ import annotations
 
-__all__: list = []
+import numpy as np
+
+from ..._device import array_module
+from ..._tensor import Tensor, _wrap
+from ...autograd.grad_mode import state
+from ...autograd.graph import Node, link
+
+__all__ = [
+    "conv1d",
+    "conv2d",
+    "conv3d",
+    "conv_transpose1d",
+    "conv_transpose2d",
+    "conv_transpose3d",
+    "fold",
+    "unfold",
+]
+
+_CNAME = {"float32": "float", "float64": "double", "float16": "c10::Half", "bfloat16": "c10::BFloat16",
+          "int64": "long int", "int32": "int"}
+
+
+# ----------------------------------------------------------------------------- array helpers (shared by pooling)
+def _strided(a, shape, strides):
+    """A read-only strided view of array ``a`` (NumPy or CuPy)."""
+    if type(a) is np.ndarray:
+        return np.lib.stride_tricks.as_strided(a, shape, strides, writeable=False)
+    return array_module(a).lib.stride_tricks.as_strided(a, shape, strides)
+
+
+def _pad_arr(a, pads, value=0.0):
+    """Pad (or crop, for negative amounts) the trailing ``len(pads)`` dims of ``a`` by ``(lo, hi)`` pairs."""
+    if not any(lo or hi for lo, hi in pads):
+        return a
+    lead = a.ndim - len(pads)
+    if any(lo < 0 or hi < 0 for lo, hi in pads):
+        crop = tuple(slice(max(-lo, 0), s - max(-hi, 0)) for (lo, hi), s in zip(pads, a.shape[lead:]))
+        a = a[(slice(None),) * lead + crop]
+        pads = [(max(lo, 0), max(hi, 0)) for lo, hi in pads]
+        if not any(lo or hi for lo, hi in pads):
+            return a
+    shape = a.shape[:lead] + tuple(s + lo + hi for (lo, hi), s in zip(pads, a.shape[lead:]))
+    out = array_module(a).full(shape, value, dtype=a.dtype)
+    out[(slice(None),) * lead + tuple(slice(lo, lo + s) for (lo, _), s in zip(pads, a.shape[lead:]))] = a
+    return out
+
+
+def _out_sizes(sizes, ksize, stride, dil):
+    return tuple((s - d * (k - 1) - 1) // st + 1 for s, k, st, d in zip(sizes, ksize, stride, dil))
+
+
+def _windows(a, ksize, stride, dil, out=None):
+    """View ``(*lead, *S)`` as ``(*lead, *Out, *K)``: every window of the trailing ``len(ksize)`` dims."""
+    nd = len(ksize)
+    lead = a.ndim - nd
+    if out is None:
+        out = _out_sizes(a.shape[lead:], ksize, stride, dil)
+    st = a.strides
+    strides = st[:lead] + tuple(st[lead + i] * stride[i] for i in range(nd)) + \
+        tuple(st[lead + i] * dil[i] for i in range(nd))
+    return _strided(a, a.shape[:lead] + tuple(out) + tuple(ksize), strides)
+
+
+def _col2im(cols, size, ksize, stride, dil):
+    """Adjoint of ``_windows``: sum ``cols (*lead, *Out, *K)`` into a new ``(*lead, *size)`` array."""
+    nd = len(ksize)
+    lead = cols.ndim - 2 * nd
+    out_sz = cols.shape[lead:lead + nd]
+    res = array_module(cols).zeros(cols.shape[:lead] + tuple(size), dtype=cols.dtype)
+    for k in np.ndindex(*ksize):
+        idx = tuple(slice(k[i] * dil[i], k[i] * dil[i] + stride[i] * (out_sz[i] - 1) + 1, stride[i])
+                    for i in range(nd))
+        res[(Ellipsis,) + idx] += cols[(Ellipsis,) + tuple(slice(None) for _ in range(nd)) + k]
+    return res
+
+
+def _conv_arr(x, w, stride, pads, dil, groups):
+    """Cross-correlation of ``x (N, C, *S)`` with ``w (O, C/g, *K)``: im2col view + one batched matmul."""
+    cols, out = _im2col(x, w.shape[2:], stride, pads, dil, groups)  # the im2col copy
+    n, o = x.shape[0], w.shape[0]
+    res = w.reshape(groups, o // groups, -1) @ cols  # (N, g, Og, P): one batched matmul
+    return res.reshape((n, o) + out)
+
+
+def _conv_t_arr(x, w, stride, pads, dil, groups):
+    """Transposed convolution of ``x (N, C, *In)`` with ``w (C, O/g, *K)``; ``pads`` crop the full output."""
+    nd = w.ndim - 2
+    c, og = w.shape[:2]
+    if all(s == 1 for s in stride) and c <= og * groups:
+        # a plain convolution with the flipped, transposed kernel (its im2col copies the smaller side)
+        wf = w.reshape((groups, c // groups, og) + w.shape[2:]).swapaxes(1, 2)
+        wf = wf[(Ellipsis,) + (slice(None, None, -1),) * nd].reshape((groups * og, c // groups) + w.shape[2:])
+        cp = [(d * (k - 1) - lo, d * (k - 1) - hi) for d, k, (lo, hi) in zip(dil, w.shape[2:], pads)]
+        return _conv_arr(x, np.ascontiguousarray(wf) if type(wf) is np.ndarray else wf.copy(), stride, cp, dil,
+                         groups)
+    n, c = x.shape[:2]
+    ins = x.shape[2:]
+    ks = w.shape[2:]
+    og = w.shape[1]
+    cg = c // groups
+    kp = int(np.prod(ks))
+    wt = w.reshape(groups, cg, og * kp).transpose(0, 2, 1)
+    cols = wt @ x.reshape(n, groups, cg, -1)  # (N, g, Og*K, In)
+    cols = cols.reshape((n, groups * og) + ks + ins)
+    perm = (0, 1) + tuple(range(2 + nd, 2 + 2 * nd)) + tuple(range(2, 2 + nd))
+    cols = cols.transpose(perm)  # (N, O, *In, *K)
+    full = tuple((i - 1) * s + d * (k - 1) + 1 for i, s, d, k in zip(ins, stride, dil, ks))
+    size = tuple(max(f, f - hi) for f, (_, hi) in zip(full, pads))
+    res = _col2im(cols, size, ks, stride, dil)
+    return res[(slice(None), slice(None)) + tuple(slice(lo, f - hi) for f, (lo, hi) in zip(full, pads))]
+
+
+# ----------------------------------------------------------------------------- stride-1 fast path (flat shifts)
+# With stride 1, the padded input flattened per channel turns every kernel offset into one contiguous shift:
+# output position ``o`` (on a grid as wide as the padded input) reads ``flat[o + off_k]``. The im2col copy is then
+# one long run per (sample, channel, kernel offset), and the adjoint (col2im) one long add per run. Grid columns
+# past the true output width are garbage in the forward (cropped) and zero in the backward (so they add nothing).
+def _flat_geom(size, ks, pads, dil):
+    """Padded sizes, output sizes, kernel offsets, run length and buffer length of the flat-shift layout."""
+    sp = tuple(s + lo + hi for s, (lo, hi) in zip(size, pads))
+    out = tuple(p - d * (k - 1) for p, d, k in zip(sp, dil, ks))
+    st = [1] * len(sp)
+    for i in range(len(sp) - 2, -1, -1):
+        st[i] = st[i + 1] * sp[i + 1]
+    offs = [sum(k[i] * dil[i] * st[i] for i in range(len(sp))) for k in np.ndindex(*ks)]
+    run = out[0] * st[0]
+    return sp, out, offs, run, max(int(np.prod(sp)), offs[-1] + run)
+
+
+def _flat_cols(x, ks, pads, dil, geom):
+    """``x (N, C, *S)`` -> columns ``(N, C * prod(K), run)`` in the flat-shift layout (one copy per offset)."""
+    sp, _, offs, run, blen = geom
+    n, c = x.shape[:2]
+    buf = np.zeros((n, c, blen), dtype=x.dtype)
+    buf[:, :, :int(np.prod(sp))].reshape((n, c) + sp)[(Ellipsis,) + tuple(
+        slice(lo, lo + s) for (lo, _), s in zip(pads, x.shape[2:]))] = x
+    cols = np.empty((n, c, len(offs), run), dtype=x.dtype)
+    for k, off in enumerate(offs):
+        cols[:, :, k] = buf[:, :, off:off + run]
+    return cols.reshape(n, c * len(offs), run)
+
+
+def _flat_grad(g, geom):
+    """Output gradient ``(N, O, *Out)`` laid out on the flat-shift grid ``(N, O, run)``, zero off the output."""
+    sp, out, _, run, _ = geom
+    n, o = g.shape[:2]
+    if all(a == b for a, b in zip(out[1:], sp[1:])):
+        return g.reshape(n, o, run)
+    gp = np.zeros((n, o, out[0]) + sp[1:], dtype=g.dtype)
+    gp[(Ellipsis,) + tuple(slice(0, s) for s in out)] = g
+    return gp.reshape(n, o, run)
+
+
+def _flat_conv(x, w, b, pads, dil):
+    """Stride-1, ungrouped cross-correlation through the flat-shift layout; returns ``(result, cols, geom)``."""
+    ks = w.shape[2:]
+    geom = _flat_geom(x.shape[2:], ks, pads, dil)
+    sp, out, _, run, _ = geom
+    cols = _flat_cols(x, ks, pads, dil, geom)
+    n, o = x.shape[0], w.shape[0]
+    r = np.matmul(w.reshape(o, -1), cols)  # (N, O, run): one gemm per sample
+    r = r.reshape((n, o, out[0]) + sp[1:])[(Ellipsis,) + tuple(slice(0, s) for s in out)]
+    res = np.empty((n, o) + out, dtype=x.dtype)
+    if b is not None:
+        np.add(r, b.reshape((-1,) + (1,) * len(out)), out=res)
+    else:
+        np.copyto(res, r)
+    return res, cols, geom
+
+
+def _flat_backward(g, x, w, cols, pads, dil, need_x, need_w):
+    """Raw input and weight gradients of ``_flat_conv`` (``cols`` from the forward, or None to rebuild)."""
+    ks = w.shape[2:]
+    geom = _flat_geom(x.shape[2:], ks, pads, dil)
+    sp, _, offs, run, blen = geom
+    gp = _flat_grad(g, geom)
+    n, c = x.shape[:2]
+    o = w.shape[0]
+    gx = gw = None
+    if need_w:
+        if cols is None:
+            cols = _flat_cols(x, ks, pads, dil, geom)
+        gw = np.matmul(gp, cols.transpose(0, 2, 1)).sum(0).reshape(w.shape)
+    if need_x:
+        gc = np.matmul(w.reshape(o, -1).T, gp).reshape(n, c, len(offs), run)
+        buf = np.zeros((n, c, blen), dtype=g.dtype)
+        for k, off in enumerate(offs):
+            buf[:, :, off:off + run] += gc[:, :, k]
+        gx = np.ascontiguousarray(buf[:, :, :int(np.prod(sp))].reshape((n, c) + sp)[(Ellipsis,) + tuple(
+            slice(lo, lo + s) for (lo, _), s in zip(pads, x.shape[2:]))])
+    return gx, gw
+
+
+# ----------------------------------------------------------------------------- the differentiable primitive
+class ConvolutionBackward0(Node):
+    """Gradient of a (transposed) convolution, itself written with convolutions (so double backward works)."""
+
+    __slots__ = ("cols", "dilation", "groups", "has_bias", "pads", "stride", "transposed")
+
+    def release(self) -> None:
+        self._saved = None
+        self.cols = None
+
+    def raw(self, g):
+        x, w = self.saved_arrays()
+        e = self.next_edges
+        st, pads, dil, grp = self.stride, self.pads, self.dilation, self.groups
+        nd = len(st)
+        gb = g.sum((0,) + tuple(range(2, 2 + nd))) if self.has_bias and e[2] is not None else None
+        if self.cols is not None or (not self.transposed and type(g) is np.ndarray and grp == 1
+                                     and all(s == 1 for s in st)):
+            gx, gw = _flat_backward(g, x, w, self.cols, pads, dil, e[0] is not None, e[1] is not None)
+            self.cols = None
+        else:
+            gx = gw = None
+            if not self.transposed:
+                if e[0] is not None:
+                    full = [(o - 1) * s + d * (k - 1) + 1 for o, s, d, k in zip(g.shape[2:], st, dil, w.shape[2:])]
+                    crop = [(lo, f - lo - xs) for f, (lo, _), xs in zip(full, pads, x.shape[2:])]
+                    gx = _conv_t_arr(g, w, st, crop, dil, grp)
+                if e[1] is not None:
+                    gw = _wgrad_arr(x, g, tuple(w.shape[2:]), st, pads, dil, grp)
+            else:
+                if e[0] is not None:
+                    gx = _conv_arr(g, w, st, pads, dil, grp)
+                if e[1] is not None:
+                    gw = _wgrad_arr(g, x, tuple(w.shape[2:]), st, pads, dil, grp)
+        return (gx, gw, gb) if self.has_bias else (gx, gw)
+
+    def backward(self, g):
+        x, w = self.saved_tensors
+        e = self.next_edges
+        st, pads, dil, grp = self.stride, self.pads, self.dilation, self.groups
+        nd = len(st)
+        gx = gw = gb = None
+        if not self.transposed:
+            if e[0] is not None:
+                full = [(o - 1) * s + d * (k - 1) + 1 for o, s, d, k in zip(g.shape[2:], st, dil, w.shape[2:])]
+                crop = [(lo, f - lo - xs) for f, (lo, _), xs in zip(full, pads, x.shape[2:])]
+                gx = _convolution(g, w, None, st, crop, dil, grp, True)
+            if e[1] is not None:
+                gw = _conv_weight_grad(x, g, w.shape, st, pads, dil, grp)
+        else:
+            if e[0] is not None:
+                gx = _convolution(g, w, None, st, pads, dil, grp, False)
+            if e[1] is not None:
+                gw = _conv_t_weight_grad(x, g, w.shape, st, pads, dil, grp)
+        if self.has_bias and e[2] is not None:
+            gb = g.sum((0,) + tuple(range(2, 2 + nd)))
+        return (gx, gw, gb) if self.has_bias else (gx, gw)
+
+
+def _convolution(x: Tensor, w: Tensor, b, stride, pads, dil, groups, transposed) -> Tensor:
+    """Core: pads are ``(lo, hi)`` per spatial dim (padding, or output crop when transposed)."""
+    xd = x._data
+    cols = None
+    if not transposed and groups == 1 and type(xd) is np.ndarray and all(s == 1 for s in stride):
+        r, cols, _ = _flat_conv(xd, w._data, None if b is None else b._data, pads, dil)
+        res = _wrap(r)
+    else:
+        fn = _conv_t_arr if transposed else _conv_arr
+        r = fn(xd, w._data, stride, pads, dil, groups)
+        if b is not None:  # r is always a fresh buffer (or a view of one): add the bias in place
+            r += b._data.reshape((-1,) + (1,) * len(stride))
+        res = _wrap(np.ascontiguousarray(r) if type(r) is np.ndarray else array_module(r).ascontiguousarray(r))
+    if state.enabled and (x._rg or w._rg or (b is not None and b._rg)):
+        n = ConvolutionBackward0()
+        n.stride, n.pads, n.dilation, n.groups, n.transposed = stride, pads, dil, groups, transposed
+        n.cols = cols if w._rg else None
+        n.has_bias = b is not None
+        n.save(x, w)
+        link(n, res, (x, w, b) if b is not None else (x, w))
+    return res
+
+
+def _im2col(x, ks, stride, pads, dil, groups, out=None):
+    """Input windows as ``(N, groups, C/groups * prod(K), prod(Out))`` (one copy) and the output sizes."""
+    nd = len(ks)
+    win = _windows(_pad_arr(x, pads), ks, stride, dil, out)  # (N, C, *Out, *K)
+    n, c = x.shape[:2]
+    out = win.shape[2:2 + nd]
+    cg = c // groups
+    win = win.reshape((n, groups, cg) + tuple(out) + tuple(ks))
+    perm = (0, 1, 2) + tuple(range(3 + nd, 3 + 2 * nd)) + tuple(range(3, 3 + nd))
+    return win.transpose(perm).reshape(n, groups, cg * int(np.prod(ks)), int(np.prod(out))), tuple(out)
+
+
+def _wgrad_arr(x, g, ks, stride, pads, dil, groups):
+    """sum over batch and positions of ``g (N, O, *Out)`` times the input windows: one matmul per group."""
+    nd = len(ks)
+    n, c = x.shape[:2]
+    o = g.shape[1]
+    out = g.shape[2:]
+    win = _windows(_pad_arr(x, pads), ks, stride, dil, out)  # (N, C, *Out, *K)
+    cg, og = c // groups, o // groups
+    win = win.reshape((n, groups, cg) + tuple(out) + tuple(ks))
+    perm = (1, 2) + tuple(range(3 + nd, 3 + 2 * nd)) + (0,) + tuple(range(3, 3 + nd))
+    cols = win.transpose(perm).reshape(groups, cg * int(np.prod(ks)), n * int(np.prod(out)))
+    gm = g.reshape(n, groups, og, -1).transpose(1, 2, 0, 3).reshape(groups, og, -1)
+    return (gm @ cols.transpose(0, 2, 1)).reshape((o, cg) + tuple(ks))
+
+
+class _ConvWeightGrad(Node):
+    """Backward of the weight gradient (bilinear in input and output gradient), written with convolutions."""
+
+    __slots__ = ("dilation", "groups", "pads", "stride")
+
+    def backward(self, gw):
+        x, g = self.saved_tensors
+        e = self.next_edges
+        st, pads, dil, grp = self.stride, self.pads, self.dilation, self.groups
+        gx = gg = None
+        if e[0] is not None:
+            full = [(o - 1) * s + d * (k - 1) + 1 for o, s, d, k in zip(g.shape[2:], st, dil, gw.shape[2:])]
+            crop = [(lo, f - lo - xs) for f, (lo, _), xs in zip(full, pads, x.shape[2:])]
+            gx = _convolution(g, gw, None, st, crop, dil, grp, True)
+        if e[1] is not None:
+            gg = _convolution(x, gw, None, st, pads, dil, grp, False)
+        return gx, gg
+
+
+def _conv_weight_grad(x, g, wshape, stride, pads, dil, groups):
+    """d(conv)/d(weight) for input ``x`` and output gradient ``g`` (differentiable in both)."""
+    r = _wgrad_arr(x._data, g._data, tuple(wshape[2:]), stride, pads, dil, groups)
+    res = _wrap(r)
+    if state.enabled and (x._rg or g._rg):
+        n = _ConvWeightGrad()
+        n.stride, n.pads, n.dilation, n.groups = stride, pads, dil, groups
+        n.save(x, g)
+        link(n, res, (x, g))
+    return res
+
+
+def _conv_t_weight_grad(x, g, wshape, stride, pads, dil, groups):
+    """d(conv_transpose)/d(weight): the weight gradient of the adjoint convolution ``g -> x``."""
+    return _conv_weight_grad(g, x, wshape, stride, pads, dil, groups)
+
+
+# ----------------------------------------------------------------------------- argument checks
+def _tuple(v, nd: int, name: str) -> tuple:
+    if isinstance(v, (list, tuple)):
+        v = tuple(int(i) for i in v)
+        if len(v) == 1:
+            return v * nd
+        if len(v) != nd:
+            raise RuntimeError(f"expected {name} to be a single integer value or a list of {nd} values to match the "
+                               f"convolution dimensions, but got {name}={list(v)}")
+        return v
+    return (int(v),) * nd
+
+
+def _shape_str(shape) -> str:
+    return "[" + ", ".join(str(s) for s in shape) + "]"
+
+
+def _check_common(input, weight, bias, nd, name, transposed, groups):
+    if not isinstance(input, Tensor) or not isinstance(weight, Tensor):
+        raise TypeError(f"{name}(): argument 'input' and 'weight' must be Tensors")
+    if weight.ndim != nd + 2:
+        raise RuntimeError(f"Expected {weight.ndim}-dimensional input for {weight.ndim}-dimensional weight "
+                           f"{_shape_str(weight.shape)}, but got {input.ndim}-dimensional input of size "
+                           f"{_shape_str(input.shape)} instead")
+    if input.ndim not in (nd + 1, nd + 2):
+        raise RuntimeError(f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {name}, but got input "
+                           f"of size: {_shape_str(input.shape)}")
+    if input._data.dtype != weight._data.dtype:
+        raise RuntimeError(f"expected scalar type {_tname(input)} but found {_tname(weight)}")
+    if bias is not None and bias._data.dtype != input._data.dtype:
+        raise RuntimeError(f"Input type ({_CNAME.get(input.dtype.name, input.dtype.name)}) and bias type "
+                           f"({_CNAME.get(bias.dtype.name, bias.dtype.name)}) should be the same")
+    if input.dtype._cat < 2:
+        raise RuntimeError(f"\"slow_conv2d_cpu\" not implemented for '{_tname(input)}'")
+    if not isinstance(groups, int) or groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+
+
+def _tname(t: Tensor) -> str:
+    return {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16", "int64": "Long",
+            "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}.get(t.dtype.name,
+                                                                                                 t.dtype.name)
+
+
+def _convnd(input, weight, bias, stride, padding, dilation, groups, nd, name) -> Tensor:
+    _check_common(input, weight, bias, nd, name, False, groups)
+    stride = _tuple(stride, nd, "stride")
+    dilation = _tuple(dilation, nd, "dilation")
+    if any(s <= 0 for s in stride):
+        raise RuntimeError("non-positive stride is not supported")
+    if any(d <= 0 for d in dilation):
+        raise RuntimeError("dilation should be greater than zero")
+    ks = tuple(weight.shape[2:])
+    if isinstance(padding, str):
+        if padding == "valid":
+            pads = [(0, 0)] * nd
+        elif padding == "same":
+            if any(s != 1 for s in stride):
+                raise RuntimeError("padding='same' is not supported for strided convolutions")
+            pads = []
+            for d, k in zip(dilation, ks):
+                tot = d * (k - 1)
+                pads.append((tot // 2, tot - tot // 2))
+        else:
+            raise RuntimeError(f"Invalid padding string: '{padding}'")
+    else:
+        pt = _tuple(padding, nd, "padding")
+        if any(p < 0 for p in pt):
+            raise RuntimeError("negative padding is not supported")
+        pads = [(p, p) for p in pt]
+    unbatched = input.ndim == nd + 1
+    if unbatched:
+        input = input.unsqueeze(0)
+    c = input.shape[1]
+    o = weight.shape[0]
+    if o % groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, but "
+                           f"got weight of size [{_shape_str(weight.shape)}] instead")
+    if c != weight.shape[1] * groups:
+        raise RuntimeError(f"Given groups={groups}, weight of size {_shape_str(weight.shape)}, expected "
+                           f"input{_shape_str(input.shape)} to have {weight.shape[1] * groups} channels, but got {c} "
+                           f"channels instead")
+    if bias is not None and (bias.ndim != 1 or bias.shape[0] != o):
+        raise RuntimeError(f"Given weight of size {_shape_str(weight.shape)}, expected bias to be 1-dimensional with "
+                           f"{o} elements, but got bias of size {_shape_str(bias.shape)} instead")
+    padded = [s + lo + hi for s, (lo, hi) in zip(input.shape[2:], pads)]
+    eff = [d * (k - 1) + 1 for d, k in zip(dilation, ks)]
+    if any(p < e for p, e in zip(padded, eff)):
+        raise RuntimeError(f"Calculated padded input size per channel: ({' x '.join(str(p) for p in padded)}). "
+                           f"Kernel size: ({' x '.join(str(e) for e in eff)}). Kernel size can't be greater than "
+                           f"actual input size")
+    res = _convolution(input, weight, bias, stride, pads, dilation, groups, False)
+    return res.squeeze(0) if unbatched else res
+
+
+def _conv_tnd(input, weight, bias, stride, padding, output_padding, groups, dilation, nd, name) -> Tensor:
+    _check_common(input, weight, bias, nd, name, True, groups)
+    stride = _tuple(stride, nd, "stride")
+    dilation = _tuple(dilation, nd, "dilation")
+    pt = _tuple(padding, nd, "padding")
+    op = _tuple(output_padding, nd, "output_padding")
+    if any(s <= 0 for s in stride):
+        raise RuntimeError("non-positive stride is not supported")
+    if any(d <= 0 for d in dilation):
+        raise RuntimeError("dilation should be greater than zero")
+    if any(p < 0 for p in pt):
+        raise RuntimeError("negative padding is not supported")
+    if any(o >= s and o >= d for o, s, d in zip(op, stride, dilation)):
+        dims = ("depth", "height", "width")[3 - nd:] if nd > 1 else ("width",)
+        parts = " ".join(f"output_padding_{n}: {v}" for n, v in zip(dims, op))
+        parts += " " + " ".join(f"stride_{n}: {v}" for n, v in zip(dims, stride))
+        parts += " " + " ".join(f"dilation_{n}: {v}" for n, v in zip(dims, dilation))
+        raise RuntimeError(f"output padding must be smaller than either stride or dilation, but got {parts}")
+    unbatched = input.ndim == nd + 1
+    if unbatched:
+        input = input.unsqueeze(0)
+    c = input.shape[1]
+    if c != weight.shape[0]:
+        raise RuntimeError(f"Given transposed=1, weight of size {_shape_str(weight.shape)}, expected "
+                           f"input{_shape_str(input.shape)} to have {weight.shape[0]} channels, but got {c} channels "
+                           f"instead")
+    if c % groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, but "
+                           f"got weight of size [{_shape_str(weight.shape)}] instead")
+    o = weight.shape[1] * groups
+    if bias is not None and (bias.ndim != 1 or bias.shape[0] != o):
+        raise RuntimeError(f"Given transposed=1, weight of size {_shape_str(weight.shape)}, expected bias to be "
+                           f"1-dimensional with {o} elements, but got bias of size {_shape_str(bias.shape)} instead")
+    pads = [(p, p - q) for p, q in zip(pt, op)]
+    ks = weight.shape[2:]
+    outs = [(i - 1) * s - 2 * p + d * (k - 1) + q + 1
+            for i, s, p, d, k, q in zip(input.shape[2:], stride, pt, dilation, ks, op)]
+    if any(v <= 0 for v in outs):
+        raise RuntimeError(f"Given input size per channel: ({' x '.join(str(i) for i in input.shape[2:])}). "
+                           f"Calculated output size per channel: ({' x '.join(str(v) for v in outs)}). Output size "
+                           f"is too small")
+    res = _convolution(input, weight, bias, stride, pads, dilation, groups, True)
+    return res.squeeze(0) if unbatched else res
+
+
+# ----------------------------------------------------------------------------- public functions
+def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
+           groups: int = 1) -> Tensor:
+    """1-D convolution (cross-correlation) over ``(N, C, L)`` or ``(C, L)`` input.
+
+    >>> import ember
+    >>> ember.nn.functional.conv1d(ember.ones(1, 2, 5), ember.ones(3, 2, 3)).shape
+    torch.Size([1, 3, 3])
+    """
+    return _convnd(input, weight, bias, stride, padding, dilation, groups, 1, "conv1d")
+
+
+def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
+           groups: int = 1) -> Tensor:
+    """2-D convolution over ``(N, C, H, W)`` or ``(C, H, W)`` input; ``padding`` may be ``'same'``/``'valid'``.
+
+    >>> import ember
+    >>> ember.nn.functional.conv2d(ember.ones(1, 1, 4, 4), ember.ones(1, 1, 3, 3), padding=1)[0, 0, 0]
+    tensor([4., 6., 6., 4.])
+    """
+    return _convnd(input, weight, bias, stride, padding, dilation, groups, 2, "conv2d")
+
+
+def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
+           groups: int = 1) -> Tensor:
+    """3-D convolution over ``(N, C, D, H, W)`` or ``(C, D, H, W)`` input.
+
+    >>> import ember
+    >>> ember.nn.functional.conv3d(ember.ones(1, 1, 3, 3, 3), ember.ones(2, 1, 3, 3, 3)).flatten()
+    tensor([27., 27.])
+    """
+    return _convnd(input, weight, bias, stride, padding, dilation, groups, 3, "conv3d")
+
+
+def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
+                     output_padding=0, groups: int = 1, dilation=1) -> Tensor:
+    """1-D transposed convolution; ``weight`` is ``(C_in, C_out / groups, K)``.
+
+    >>> import ember
+    >>> ember.nn.functional.conv_transpose1d(ember.ones(1, 1, 3), ember.ones(1, 1, 2))
+    tensor([[[1., 2., 2., 1.]]])
+    """
+    return _conv_tnd(input, weight, bias, stride, padding, output_padding, groups, dilation, 1, "conv_transpose1d")
+
+
+def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
+                     output_padding=0, groups: int = 1, dilation=1) -> Tensor:
+    """2-D transposed convolution ("deconvolution"); ``weight`` is ``(C_in, C_out / groups, kH, kW)``.
+
+    >>> import ember
+    >>> ember.nn.functional.conv_transpose2d(ember.ones(1, 1, 2, 2), ember.ones(1, 1, 2, 2), stride=2).shape
+    torch.Size([1, 1, 4, 4])
+    """
+    return _conv_tnd(input, weight, bias, stride, padding, output_padding, groups, dilation, 2, "conv_transpose2d")
+
+
+def conv_transpose3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
+                     output_padding=0, groups: int = 1, dilation=1) -> Tensor:
+    """3-D transposed convolution; ``weight`` is ``(C_in, C_out / groups, kD, kH, kW)``.
+
+    >>> import ember
+    >>> ember.nn.functional.conv_transpose3d(ember.ones(1, 1, 1, 1, 1), ember.ones(1, 1, 2, 2, 2)).shape
+    torch.Size([1, 1, 2, 2, 2])
+    """
+    return _conv_tnd(input, weight, bias, stride, padding, output_padding, groups, dilation, 3, "conv_transpose3d")
+
+
+# ----------------------------------------------------------------------------- unfold / fold (im2col, col2im)
+class Im2ColBackward0(Node):
+    __slots__ = ("dilation", "ksize", "padding", "size", "stride")
+
+    def backward(self, g):
+        return fold(g, self.size, self.ksize, self.dilation, self.padding, self.stride)
+
+
+class Col2ImBackward0(Node):
+    __slots__ = ("dilation", "ksize", "padding", "stride")
+
+    def backward(self, g):
+        return unfold(g, self.ksize, self.dilation, self.padding, self.stride)
+
+
+def _pair(v, name):
+    if isinstance(v, (list, tuple)):
+        if len(v) != 2:
+            raise RuntimeError(f"It is expected {name} equals to 2, but got size {len(v)}")
+        return tuple(int(i) for i in v)
+    return (int(v), int(v))
+
+
+def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
+    """Extract sliding local blocks: ``(N, C, H, W)`` -> ``(N, C * kH * kW, L)`` (im2col).
+
+    >>> import ember
+    >>> ember.nn.functional.unfold(ember.arange(16.).view(1, 1, 4, 4), 2, stride=2)[0, :, 0]
+    tensor([0., 1., 4., 5.])
+    """
+    ks, dil, pad, st = (_pair(kernel_size, "kernel_size"), _pair(dilation, "dilation"), _pair(padding, "padding"),
+                        _pair(stride, "stride"))
+    if input.ndim not in (3, 4):
+        raise RuntimeError(f"Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, but got: "
+                           f"{_shape_str(input.shape)}")
+    unbatched = input.ndim == 3
+    if unbatched:
+        input = input.unsqueeze(0)
+    d = input._data
+    n, c, h, w = d.shape
+    xp = _pad_arr(d, [(pad[0], pad[0]), (pad[1], pad[1])])
+    out = _out_sizes(xp.shape[2:], ks, st, dil)
+    if out[0] <= 0 or out[1] <= 0:
+        raise RuntimeError(f"Given input with spatial size ({h}, {w}), kernel_size=({ks[0]}, {ks[1]}), dilation=("
+                           f"{dil[0]}, {dil[1]}), padding=({pad[0]}, {pad[1]}), calculated shape of the array of sliding "
+                           f"blocks as ({out[0]}, {out[1]}), but its components must be at least one.")
+    win = _windows(xp, ks, st, dil)  # (N, C, oh, ow, kh, kw)
+    r = win.transpose(0, 1, 4, 5, 2, 3).reshape(n, c * ks[0] * ks[1], out[0] * out[1])
+    res = _wrap(r)
+    if input._rg and state.enabled:
+        node = Im2ColBackward0()
+        node.size, node.ksize, node.dilation, node.padding, node.stride = (h, w), ks, dil, pad, st
+        link(node, res, (input,))
+    return res.squeeze(0) if unbatched else res
+
+
+def fold(input: Tensor, output_size, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
+    """Combine sliding local blocks into a tensor, summing overlaps: ``(N, C*kH*kW, L)`` -> ``(N, C, H, W)``.
+
+    >>> import ember
+    >>> ember.nn.functional.fold(ember.ones(1, 4, 4), (3, 3), 2)[0, 0]
+    tensor([[1., 2., 1.],
+            [2., 4., 2.],
+            [1., 2., 1.]])
+    """
+    size, ks, dil, pad, st = (_pair(output_size, "output_size"), _pair(kernel_size, "kernel_size"),
+                              _pair(dilation, "dilation"), _pair(padding, "padding"), _pair(stride, "stride"))
+    if input.ndim not in (2, 3):
+        raise RuntimeError(f"Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size for input, but got: "
+                           f"{_shape_str(input.shape)}")
+    unbatched = input.ndim == 2
+    if unbatched:
+        input = input.unsqueeze(0)
+    d = input._data
+    n, ck, L = d.shape
+    kp = ks[0] * ks[1]
+    if ck % kp:
+        raise RuntimeError(f"Expected size of input's dimension 1 to be divisible by the product of kernel_size, but "
+                           f"got input.size(1)={ck} and kernel_size=({ks[0]}, {ks[1]})")
+    padded = (size[0] + 2 * pad[0], size[1] + 2 * pad[1])
+    out = _out_sizes(padded, ks, st, dil)
+    if out[0] * out[1] != L:
+        raise RuntimeError(f"Given output_size=({size[0]}, {size[1]}), kernel_size=({ks[0]}, {ks[1]}), dilation=("
+                           f"{dil[0]}, {dil[1]}), padding=({pad[0]}, {pad[1]}), stride=({st[0]}, {st[1]}), expected "
+                           f"size of input's dimension 2 to match the calculated number of sliding blocks {out[0]} * "
+                           f"{out[1]} = {out[0] * out[1]}, but got input.size(2)={L}.")
+    c = ck // kp
+    cols = d.reshape(n, c, ks[0], ks[1], out[0], out[1]).transpose(0, 1, 4, 5, 2, 3)
+    r = _col2im(cols, padded, ks, st, dil)[:, :, pad[0]:pad[0] + size[0], pad[1]:pad[1] + size[1]]
+    res = _wrap(np.ascontiguousarray(r) if type(r) is np.ndarray else r.copy())
+    if input._rg and state.enabled:
+        node = Col2ImBackward0()
+        node.ksize, node.dilation, node.padding, node.stride = ks, dil, pad, st
+        link(node, res, (input,))
+    return res.squeeze(0) if unbatched else res

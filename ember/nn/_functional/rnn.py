@@ -1,0 +1,280 @@
+"""Recurrent layer kernels: a fused NumPy/CuPy layer node (forward + BPTT) and the composed Tensor-op reference."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..._device import array_module
+from ..._tensor import Tensor, _wrap
+from ...autograd.grad_mode import state
+from ...autograd.graph import Node, link_multi
+from ...ops.shape import cat, stack
+from .dropout import dropout
+from .linear import linear
+
+
+def _sigmoid(x):
+    return 1.0 / (1.0 + array_module(x).exp(-x))
+
+
+# ----------------------------------------------------------------------------- composed reference (differentiable)
+def _layer_composed(mode, x, bs, offs, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, reverse):
+    """One direction of one layer with Tensor ops; ``x`` is packed ``(N, I)`` in time-major order."""
+    xp = linear(x, w_ih, b_ih)
+    h, c = h0, c0
+    n_t = len(bs)
+    outs = [None] * n_t
+    for t in (range(n_t - 1, -1, -1) if reverse else range(n_t)):
+        s, b = offs[t], bs[t]
+        full = b == h.shape[0]
+        hp = h if full else h[:b]
+        gh = linear(hp, w_hh, b_hh)
+        gi = xp[s:s + b]
+        if mode == "LSTM":
+            i, f, g, o = (gi + gh).chunk(4, 1)
+            cn = f.sigmoid() * (c if full else c[:b]) + i.sigmoid() * g.tanh()
+            hn = o.sigmoid() * cn.tanh()
+            if w_hr is not None:
+                hn = linear(hn, w_hr)
+            c = cn if full else cat([cn, c[b:]])
+        elif mode == "GRU":
+            ir, iz, i_n = gi.chunk(3, 1)
+            hr, hz, h_n = gh.chunk(3, 1)
+            r = (ir + hr).sigmoid()
+            z = (iz + hz).sigmoid()
+            nn_ = (i_n + r * h_n).tanh()
+            hn = nn_ + z * (hp - nn_)
+        else:
+            pre = gi + gh
+            hn = pre.tanh() if mode == "RNN_TANH" else pre.relu()
+        outs[t] = hn
+        h = hn if full else cat([hn, h[b:]])
+    return cat(outs), h, c
+
+
+# ----------------------------------------------------------------------------- fused layer
+class MkldnnRnnLayerBackward0(Node):
+    """One direction of one recurrent layer over a whole (packed) sequence: NumPy forward and BPTT backward.
+
+    With ``create_graph`` the gradient is recomputed through the composed Tensor-op version, so higher-order
+    gradients are available too.
+    """
+
+    __slots__ = ("bs", "cache", "mode", "offs", "reverse")
+    num_outputs = 3
+
+    def backward(self, gout, ghn, gcn):
+        saved = self.saved_tensors
+        if state.enabled:
+            return self._backward_composed(saved, gout, ghn, gcn)
+        x, h0, c0, w_ih, w_hh, _, _, w_hr = (None if t is None else t._data for t in saved)
+        mode, bs, offs = self.mode, self.bs, self.offs
+        xp_ = array_module(x)
+        act, aux, hprev, hfull = self.cache
+        n = x.shape[0]
+        g_sz = w_hh.shape[0]
+        hid = g_sz // {"LSTM": 4, "GRU": 3}.get(mode, 1)
+        go = None if gout is None else gout._data
+        dh = xp_.zeros_like(h0) if ghn is None else ghn._data.astype(h0.dtype, copy=True)
+        dc = None
+        if mode == "LSTM":
+            dc = xp_.zeros_like(c0) if gcn is None else gcn._data.astype(c0.dtype, copy=True)
+        dxp = xp_.empty((n, g_sz), dtype=x.dtype)
+        dgh = xp_.empty((n, g_sz), dtype=x.dtype) if mode == "GRU" else dxp
+        dhf = xp_.empty((n, w_hr.shape[0]), dtype=x.dtype) if w_hr is not None else None
+        h2, h3 = 2 * hid, 3 * hid
+        # the per-row factors of the chain rule, for every time step at once (vectorised over the sequence)
+        if mode == "LSTM":
+            i, f, g, o = act[:, :hid], act[:, hid:h2], act[:, h2:h3], act[:, h3:]
+            cp, tc = aux
+            fac = xp_.empty_like(act)
+            fac[:, :hid] = g * i * (1 - i)
+            fac[:, hid:h2] = cp * f * (1 - f)
+            fac[:, h2:h3] = i * (1 - g * g)
+            fac[:, h3:] = tc * o * (1 - o)
+            dcfac = o * (1 - tc * tc)
+        elif mode == "GRU":
+            r, z, nn_ = act[:, :hid], act[:, hid:h2], act[:, h2:]
+            q_n = (1 - z) * (1 - nn_ * nn_)
+            q_r = aux * r * (1 - r)
+            q_z = (hprev - nn_) * z * (1 - z)
+        else:
+            dfac = 1 - act * act if mode == "RNN_TANH" else (act > 0).astype(act.dtype)
+        for t in (range(len(bs)) if self.reverse else range(len(bs) - 1, -1, -1)):
+            s, b = offs[t], bs[t]
+            sl = slice(s, s + b)
+            dht = dh[:b] if go is None else dh[:b] + go[sl]
+            if mode == "LSTM":
+                if w_hr is not None:
+                    dhf[sl] = dht
+                    dht = dht @ w_hr
+                dct = dht * dcfac[sl]
+                dct += dc[:b]
+                dg = dxp[sl]
+                xp_.multiply(fac[sl, :h3].reshape(b, 3, hid), dct[:, None, :], out=dg[:, :h3].reshape(b, 3, hid))
+                xp_.multiply(fac[sl, h3:], dht, out=dg[:, h3:])
+                dcn = dct * f[sl]
+                dc = dcn if b == dc.shape[0] else xp_.concatenate([dcn, dc[b:]])
+                dhp = dg @ w_hh
+            elif mode == "GRU":
+                dgi, dghh = dxp[sl], dgh[sl]
+                dn = dgi[:, h2:]
+                xp_.multiply(dht, q_n[sl], out=dn)
+                xp_.multiply(dn, q_r[sl], out=dgi[:, :hid])
+                xp_.multiply(dht, q_z[sl], out=dgi[:, hid:h2])
+                dghh[:, :h2] = dgi[:, :h2]
+                xp_.multiply(dn, r[sl], out=dghh[:, h2:])
+                dhp = dghh @ w_hh
+                dhp += dht * z[sl]
+            else:
+                d = dxp[sl]
+                xp_.multiply(dht, dfac[sl], out=d)
+                dhp = d @ w_hh
+            dh = dhp if b == dh.shape[0] else xp_.concatenate([dhp, dh[b:]])
+        e = self.next_edges
+        gx = _wrap(dxp @ w_ih) if e[0] is not None else None
+        gh0 = _wrap(dh) if e[1] is not None else None
+        gc0 = _wrap(dc) if e[2] is not None else None
+        gw_ih = _wrap(dxp.T @ x) if e[3] is not None else None
+        gw_hh = _wrap(dgh.T @ hprev) if e[4] is not None else None
+        gb_ih = _wrap(dxp.sum(0)) if e[5] is not None else None
+        gb_hh = _wrap(dgh.sum(0)) if e[6] is not None else None
+        gw_hr = _wrap(dhf.T @ hfull) if e[7] is not None else None
+        return gx, gh0, gc0, gw_ih, gw_hh, gb_ih, gb_hh, gw_hr
+
+    def release(self) -> None:
+        self._saved = None
+        self.cache = None
+
+    def _backward_composed(self, saved, gout, ghn, gcn):
+        from ...autograd import grad  # noqa: PLC0415
+        from ...autograd.grad_mode import enable_grad  # noqa: PLC0415
+
+        live = [t for t in saved if t is not None and t._rg]
+        with enable_grad():
+            outs = _layer_composed(self.mode, *saved[:1], self.bs, self.offs, *saved[1:], self.reverse)
+        pairs = [(o, g) for o, g in zip(outs, (gout, ghn, gcn)) if o is not None and g is not None]
+        gs = grad([o for o, _ in pairs], live, [g for _, g in pairs], create_graph=True, allow_unused=True)
+        it = iter(gs)
+        return tuple(next(it) if t is not None and t._rg else None for t in saved)
+
+
+def _layer_fused(mode, x, bs, offs, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, reverse):
+    xd, hd, wi, wh = x._data, h0._data, w_ih._data, w_hh._data
+    xp_ = array_module(xd)
+    n = xd.shape[0]
+    g_sz = wh.shape[0]
+    hid = g_sz // {"LSTM": 4, "GRU": 3}.get(mode, 1)
+    whr = None if w_hr is None else w_hr._data
+    xp = xd @ wi.T
+    if b_ih is not None:
+        xp += b_ih._data
+    bh = None if b_hh is None else b_hh._data
+    if bh is not None and mode != "GRU":  # b_hh sits outside the nonlinearity: fold it into the input projection
+        xp += bh
+        bh = None
+    wht = xp_.ascontiguousarray(wh.T)
+    whrt = None if whr is None else xp_.ascontiguousarray(whr.T)
+    hs = hd.shape[1]
+    out = xp_.empty((n, hs), dtype=xd.dtype)
+    hprev = xp_.empty((n, hs), dtype=xd.dtype)
+    act = xp_.empty((n, g_sz), dtype=xd.dtype) if mode != "RNN_TANH" and mode != "RNN_RELU" else out
+    aux = None
+    hfull = None
+    h = hd
+    c = None
+    if mode == "LSTM":
+        c = c0._data
+        aux = (xp_.empty((n, hid), dtype=xd.dtype), xp_.empty((n, hid), dtype=xd.dtype))
+        if whr is not None:
+            hfull = xp_.empty((n, hid), dtype=xd.dtype)
+    elif mode == "GRU":
+        aux = xp_.empty((n, hid), dtype=xd.dtype)
+    h2, h3 = 2 * hid, 3 * hid
+    with np.errstate(over="ignore"):
+        for t in (range(len(bs) - 1, -1, -1) if reverse else range(len(bs))):
+            s, b = offs[t], bs[t]
+            sl = slice(s, s + b)
+            full = b == h.shape[0]
+            hp = h if full else h[:b]
+            hprev[sl] = hp
+            if mode == "LSTM":
+                a = act[sl]
+                xp_.matmul(hp, wht, out=a)
+                a += xp[sl]
+                g = xp_.tanh(a[:, h2:h3])
+                xp_.negative(a, out=a)  # sigmoid of every gate in place, then the cell gate's tanh put back
+                xp_.exp(a, out=a)
+                a += 1
+                xp_.reciprocal(a, out=a)
+                a[:, h2:h3] = g
+                cp = c if full else c[:b]
+                aux[0][sl] = cp
+                cn = a[:, hid:h2] * cp
+                cn += a[:, :hid] * g
+                tc = aux[1][sl]
+                xp_.tanh(cn, out=tc)
+                if whr is not None:
+                    hf = hfull[sl]
+                    xp_.multiply(a[:, h3:], tc, out=hf)
+                    hn = out[sl]
+                    xp_.matmul(hf, whrt, out=hn)
+                else:
+                    hn = out[sl]
+                    xp_.multiply(a[:, h3:], tc, out=hn)
+                c = cn if full else xp_.concatenate([cn, c[b:]])
+            elif mode == "GRU":
+                gh = hp @ wht
+                if bh is not None:
+                    gh += bh
+                gi = xp[sl]
+                a = act[sl]
+                a[:, :h2] = _sigmoid(gi[:, :h2] + gh[:, :h2])
+                aux[sl] = gh[:, h2:]
+                a[:, h2:] = xp_.tanh(gi[:, h2:] + a[:, :hid] * gh[:, h2:])
+                nn_ = a[:, h2:]
+                hn = out[sl]
+                xp_.subtract(hp, nn_, out=hn)
+                hn *= a[:, hid:h2]
+                hn += nn_
+            else:
+                hn = out[sl]
+                xp_.matmul(hp, wht, out=hn)
+                hn += xp[sl]
+                if mode == "RNN_TANH":
+                    xp_.tanh(hn, out=hn)
+                else:
+                    xp_.maximum(hn, 0, out=hn)
+            h = hn if full else xp_.concatenate([hn, h[b:]])
+    res_out, res_h = _wrap(out), _wrap(xp_.ascontiguousarray(h))
+    res_c = _wrap(c) if mode == "LSTM" else None
+    inputs = (x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr)
+    if state.enabled and any(t is not None and t._rg for t in inputs):
+        node = MkldnnRnnLayerBackward0()
+        node.mode, node.bs, node.offs, node.reverse = mode, bs, offs, reverse
+        node.cache = (act, aux, hprev, hfull)
+        node.save(*inputs)
+        link_multi(node, (res_out, res_h, res_c), inputs)
+    return res_out, res_h, res_c
+
+
+def rnn_layers(mode: str, data: Tensor, bs: list, hx: Tensor, cx, weights: list, num_layers: int, num_dirs: int,
+               dropout_p: float, training: bool):
+    """Run a stacked (bi)directional recurrent network over packed ``data``; returns ``(out_data, h_n, c_n)``."""
+    offs = [0]
+    for b in bs[:-1]:
+        offs.append(offs[-1] + b)
+    layer_in = data
+    hs, cs = [], []
+    for layer in range(num_layers):
+        outs = []
+        for d in range(num_dirs):
+            k = layer * num_dirs + d
+            w = weights[k]
+            o, hn, cn = _layer_fused(mode, layer_in, bs, offs, hx[k], None if cx is None else cx[k], *w, d == 1)
+            outs.append(o)
+            hs.append(hn)
+            cs.append(cn)
+        layer_in = outs[0] if num_dirs == 1 else cat(outs, -1)
+        if dropout_p and training and layer < num_layers - 1:
+            layer_in = dropout(layer_in, dropout_p, True)
+    return layer_in, stack(hs), (stack(cs) if mode == "LSTM" else None)

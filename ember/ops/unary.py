@@ -1,0 +1,170 @@
+"""Unary math ops made by one factory (ufunc + derivative), plus erf/erfinv via ``_special``."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .. import _dtype as D
+from ..autograd.graph import Node, SavedOutput, link
+from ._util import _arr, _wrap, state
+from .inplace import _out
+
+_default = D._default
+
+
+_UNARY_DOC = "Elementwise ``{name}``.\n\n    >>> import ember\n    >>> ember.{name}(ember.tensor([{ex}]))\n    {out}\n"
+
+
+def _unary(name, ufunc, deriv, *, save="input", keep_int=False, node_name=None, doc=None, rawd=None):
+    """Define ``ember.<name>``, ``Tensor.<name>``, ``Tensor.<name>_`` from a ufunc and a derivative.
+
+    ``deriv(g, x_or_y)`` is written in Tensor ops (so it is differentiable); ``save`` says whether it
+    needs the input ('input'), the output ('output') or nothing (None).
+    """
+    node_name = node_name or name.capitalize() + "Backward0"
+
+    def backward(self, g):
+        if save is None:
+            return deriv(g, None)
+        (x,) = self.saved_tensors
+        return deriv(g, x)
+
+    attrs = {"__slots__": (), "backward": backward}
+    if rawd is not None:
+        def raw(self, g):
+            if save is None:
+                return rawd(g, None)
+            return rawd(g, self.saved_arrays()[0])
+        attrs["raw"] = raw
+    node_cls = type(node_name, (Node,), attrs)
+    fdt = D.np_dtype
+
+    def op(input, *, out=None):
+        d = input._data
+        if not keep_int and d.dtype.kind in "biu":
+            d = d.astype(fdt(_default.dtype))
+        r = ufunc(d)
+        if type(r) is not type(d):
+            r = _arr(r)
+        res = _wrap(r)
+        if input._rg and state.enabled:
+            n = node_cls()
+            if save == "input":
+                n.save(input)
+            elif save == "output":
+                n.save(SavedOutput(res))
+            link(n, res, (input,))
+        return _out(res, out) if out is not None else res
+
+    op.__name__ = name
+    op.__qualname__ = name
+    op.__doc__ = doc or f"Elementwise ``{name}`` (integers are computed in the default float dtype)."
+    op._node = node_cls
+    return op
+
+
+_LN2, _LN10 = math.log(2.0), math.log(10.0)
+_2_SQRTPI = 2.0 / math.sqrt(math.pi)
+
+
+def _np_sigmoid_typed(d):
+    with np.errstate(over="ignore"):
+        e = _arr(np.exp(-d))
+        e += 1
+        return np.reciprocal(e, out=e)
+
+
+def _errstate(fn):
+    def f(d):
+        with np.errstate(all="ignore"):
+            return fn(d)
+    return f
+
+
+def _erf(d):
+    from ._special import erf as _e  # noqa: PLC0415
+
+    return _e(d)
+
+
+def _erfc(d):
+    from ._special import erfc as _e  # noqa: PLC0415
+
+    return _e(d)
+
+
+def _erfinv(d):
+    from ._special import erfinv as _e  # noqa: PLC0415
+
+    return _e(d)
+
+
+exp = _unary("exp", _errstate(np.exp), lambda g, y: g * y, save="output", rawd=lambda g, y: g * y,
+             doc="Elementwise exponential.\n\n    >>> import ember\n    >>> ember.exp(ember.tensor([0.]))\n"
+                 "    tensor([1.])\n")
+exp2 = _unary("exp2", _errstate(np.exp2), lambda g, y: g * y * _LN2, save="output")
+expm1 = _unary("expm1", _errstate(np.expm1), lambda g, y: g * (y + 1), save="output")
+log = _unary("log", _errstate(np.log), lambda g, x: g / x, rawd=lambda g, x: g / x,
+             doc="Natural logarithm.\n\n    >>> import ember\n    >>> ember.log(ember.tensor([1.]))\n"
+                 "    tensor([0.])\n")
+log2 = _unary("log2", _errstate(np.log2), lambda g, x: g / (x * _LN2))
+log10 = _unary("log10", _errstate(np.log10), lambda g, x: g / (x * _LN10))
+log1p = _unary("log1p", _errstate(np.log1p), lambda g, x: g / (x + 1), rawd=lambda g, x: g / (x + 1),
+               node_name="Log1PBackward0")
+sqrt = _unary("sqrt", _errstate(np.sqrt), lambda g, y: g / (y * 2), save="output", rawd=lambda g, y: g / (y * 2))
+rsqrt = _unary("rsqrt", _errstate(lambda d: 1.0 / np.sqrt(d) if d.dtype.kind != "f" else
+                                   np.reciprocal(np.sqrt(d))), lambda g, y: g * y * y * y * -0.5, save="output")
+sin = _unary("sin", np.sin, lambda g, x: g * x.cos(), rawd=lambda g, x: g * np.cos(x))
+cos = _unary("cos", np.cos, lambda g, x: g * -x.sin(), rawd=lambda g, x: g * -np.sin(x))
+tan = _unary("tan", np.tan, lambda g, y: g * (y * y + 1), save="output")
+asin = _unary("asin", _errstate(np.arcsin), lambda g, x: g * (-(x * x) + 1).rsqrt())
+acos = _unary("acos", _errstate(np.arccos), lambda g, x: g * -(-(x * x) + 1).rsqrt())
+atan = _unary("atan", np.arctan, lambda g, x: g / (x * x + 1))
+sinh = _unary("sinh", _errstate(np.sinh), lambda g, x: g * x.cosh())
+cosh = _unary("cosh", _errstate(np.cosh), lambda g, x: g * x.sinh())
+tanh = _unary("tanh", np.tanh, lambda g, y: g * (-(y * y) + 1), save="output", rawd=lambda g, y: g * (1 - y * y),
+              doc="Hyperbolic tangent.\n\n    >>> import ember\n    >>> ember.tanh(ember.tensor([0.]))\n"
+                  "    tensor([0.])\n")
+asinh = _unary("asinh", np.arcsinh, lambda g, x: g * (x * x + 1).rsqrt())
+acosh = _unary("acosh", _errstate(np.arccosh), lambda g, x: g * (x * x - 1).rsqrt())
+atanh = _unary("atanh", _errstate(np.arctanh), lambda g, x: g / (-(x * x) + 1))
+sigmoid = _unary("sigmoid", _np_sigmoid_typed, lambda g, y: g * y * (-y + 1), save="output",
+                 rawd=lambda g, y: g * y * (1 - y),
+                 doc="Logistic sigmoid 1 / (1 + exp(-x)).\n\n    >>> import ember\n"
+                     "    >>> ember.sigmoid(ember.tensor([0.]))\n    tensor([0.5000])\n")
+neg = _unary("neg", np.negative, lambda g, _: -g, save=None, keep_int=True, rawd=lambda g, _: -g)
+reciprocal = _unary("reciprocal", _errstate(lambda d: np.reciprocal(d)), lambda g, y: g * -(y * y), save="output")
+erf = _unary("erf", _erf, lambda g, x: g * (-(x * x)).exp() * _2_SQRTPI)
+erfc = _unary("erfc", _erfc, lambda g, x: g * (-(x * x)).exp() * -_2_SQRTPI)
+erfinv = _unary("erfinv", _errstate(_erfinv), lambda g, y: g * (y * y).exp() * (math.sqrt(math.pi) / 2),
+                save="output")
+sign = _unary("sign", np.sign, lambda g, _: g * 0, save=None, keep_int=True)
+sgn = _unary("sgn", np.sign, lambda g, _: g * 0, save=None, keep_int=True)
+floor = _unary("floor", np.floor, lambda g, _: g * 0, save=None, keep_int=True)
+ceil = _unary("ceil", np.ceil, lambda g, _: g * 0, save=None, keep_int=True)
+trunc = _unary("trunc", np.trunc, lambda g, _: g * 0, save=None, keep_int=True)
+fix = trunc
+frac = _unary("frac", lambda d: d - np.trunc(d), lambda g, _: g, save=None)
+deg2rad = _unary("deg2rad", np.deg2rad, lambda g, _: g * (math.pi / 180), save=None, node_name="Deg2RadBackward0")
+rad2deg = _unary("rad2deg", np.rad2deg, lambda g, _: g * (180 / math.pi), save=None, node_name="Rad2DegBackward0")
+
+
+def _abs_deriv(g, x):
+    return g * x.sign()
+
+
+abs = _unary("abs", np.abs, _abs_deriv, keep_int=True, rawd=lambda g, x: g * np.sign(x),  # noqa: A001
+             doc="Absolute value.\n\n    >>> import ember\n    >>> ember.abs(ember.tensor([-1, 2]))\n"
+                 "    tensor([1, 2])\n")
+absolute = abs
+
+
+def _relu_np(d):
+    return np.maximum(d, 0, dtype=d.dtype) if d.dtype.kind != "b" else d
+
+
+relu = _unary("relu", _relu_np, lambda g, y: g * (y > 0), save="output", keep_int=True,
+              rawd=lambda g, y: g * (y > 0),
+              doc="max(x, 0) elementwise.\n\n    >>> import ember\n    >>> ember.relu(ember.tensor([-1., 2.]))\n"
+                  "    tensor([0., 2.])\n")

@@ -1,0 +1,1 @@
+"""Tests of ember.nn, compared with torch.nn."""

@@ -1,0 +1,172 @@
+"""scaled_dot_product_attention and MultiheadAttention against torch (masks, dropout, shapes, init, errors)."""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+import ember
+import ember.nn.functional as F
+
+from ._nn_compare import assert_same, copy_weights, pair, randn
+
+TF = torch.nn.functional
+
+
+def _sdpa_compare(shapes, dtype="float64", mask=None, **kw):
+    xs = [randn(s, dtype, seed=i) for i, s in enumerate(shapes)]
+    es, ts = zip(*(pair(x, True) for x in xs))
+    em = tm = None
+    if mask is not None:
+        em, tm = ember.tensor(mask), torch.tensor(mask)
+    eo = F.scaled_dot_product_attention(*es, attn_mask=em, **kw)
+    to = TF.scaled_dot_product_attention(*ts, attn_mask=tm, **kw)
+    tol = {"rtol": 1e-5, "atol": 1e-6} if dtype == "float32" else {}
+    assert_same(eo, to, **tol)
+    g = randn(tuple(to.shape), dtype, seed=9)
+    eo.backward(ember.tensor(g))
+    to.backward(torch.tensor(g))
+    for a, b in zip(es, ts):
+        assert_same(a.grad, b.grad, **tol)
+
+
+@pytest.mark.parametrize("kw", [{}, {"is_causal": True}, {"scale": 0.3}])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_sdpa_basic(kw, dtype):
+    _sdpa_compare([(2, 3, 4, 5), (2, 3, 6, 5), (2, 3, 6, 7)], dtype, **kw)
+    _sdpa_compare([(4, 5), (6, 5), (6, 3)], dtype, **kw)
+
+
+def test_sdpa_masks_and_gqa():
+    rng = np.random.default_rng(0)
+    mb = rng.random((4, 6)) > 0.5
+    mb[1] = False  # a fully masked row gives zeros (safe softmax)
+    _sdpa_compare([(2, 3, 4, 5), (2, 3, 6, 5), (2, 3, 6, 7)], mask=mb)
+    _sdpa_compare([(2, 3, 4, 5), (2, 3, 6, 5), (2, 3, 6, 7)], mask=rng.standard_normal((2, 1, 4, 6)))
+    _sdpa_compare([(2, 4, 3, 5), (2, 2, 6, 5), (2, 2, 6, 7)], enable_gqa=True)
+    _sdpa_compare([(3, 4, 5), (3, 4, 5), (3, 4, 5)], mask=np.tril(np.ones((4, 4), bool)))
+
+
+def test_sdpa_dropout_matches_torch():
+    q, k, v = (randn((2, 3, 4, 5), "float32", seed=i) for i in range(3))
+    for seed in (0, 3):
+        torch.manual_seed(seed)
+        ember.manual_seed(seed)
+        eo = F.scaled_dot_product_attention(ember.tensor(q), ember.tensor(k), ember.tensor(v), dropout_p=0.4)
+        to = TF.scaled_dot_product_attention(torch.tensor(q), torch.tensor(k), torch.tensor(v), dropout_p=0.4)
+        assert_same(eo, to)
+
+
+def test_sdpa_gradcheck():
+    rng = np.random.default_rng(1)
+    q, k, v = (ember.tensor(rng.standard_normal(s), requires_grad=True) for s in [(1, 3, 2), (1, 4, 2), (1, 4, 2)])
+    assert ember.autograd.gradcheck(lambda q, k, v: F.scaled_dot_product_attention(q, k, v), (q, k, v))
+    m = ember.tensor(rng.random((3, 4)) > 0.3)
+    assert ember.autograd.gradgradcheck(lambda q, k, v: F.scaled_dot_product_attention(q, k, v, attn_mask=m),
+                                        (q, k, v))
+
+
+def _mha(dtype="float64", **kw):
+    torch.manual_seed(0)
+    tm = torch.nn.MultiheadAttention(8, 2, **kw).to(getattr(torch, dtype))
+    em = ember.nn.MultiheadAttention(8, 2, **kw).to(getattr(ember, dtype))
+    copy_weights(tm, em)
+    return tm, em
+
+
+def _mha_compare(tm, em, arrays, same=(), tol=None, **call):
+    ins = [pair(a, True) for a in arrays]
+    es, ts = [e for e, _ in ins], [t for _, t in ins]
+    for i, j in same:  # self-attention: pass the very same tensor object
+        es[j], ts[j] = es[i], ts[i]
+    ce = {k: ember.tensor(v) if isinstance(v, np.ndarray) else v for k, v in call.items()}
+    ct = {k: torch.tensor(v) if isinstance(v, np.ndarray) else v for k, v in call.items()}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        (eo, ew), (to, tw) = em(*es, **ce), tm(*ts, **ct)
+    tol = tol or {}
+    assert_same(eo, to, **tol)
+    assert (ew is None) == (tw is None)
+    le = (eo * ember.tensor(randn(tuple(to.shape), str(to.dtype)[6:], seed=4))).sum()
+    lt = (to * torch.tensor(randn(tuple(to.shape), str(to.dtype)[6:], seed=4))).sum()
+    if tw is not None:
+        assert_same(ew, tw, **tol)
+        le = le + (ew * ember.tensor(randn(tuple(tw.shape), str(tw.dtype)[6:], seed=5))).sum()
+        lt = lt + (tw * torch.tensor(randn(tuple(tw.shape), str(tw.dtype)[6:], seed=5))).sum()
+    le.backward()
+    lt.backward()
+    for a, b in zip(es, ts):
+        assert_same(a.grad, b.grad, **tol)
+    ep = dict(em.named_parameters())
+    for n, p in tm.named_parameters():
+        assert_same(ep[n].grad, p.grad, name=n, **tol)
+
+
+@pytest.mark.parametrize("kw", [{}, {"batch_first": True}, {"add_bias_kv": True}, {"add_zero_attn": True},
+                                {"kdim": 5, "vdim": 3}, {"bias": False}])
+@pytest.mark.parametrize("need_weights,average", [(True, True), (True, False), (False, True)])
+def test_mha_options(kw, need_weights, average):
+    tm, em = _mha(**kw)
+    bf = kw.get("batch_first", False)
+    kd, vd = kw.get("kdim", 8), kw.get("vdim", 8)
+    q = randn((2, 4, 8) if bf else (4, 2, 8), "float64")
+    k = randn((2, 6, kd) if bf else (6, 2, kd), "float64", seed=1)
+    v = randn((2, 6, vd) if bf else (6, 2, vd), "float64", seed=2)
+    rng = np.random.default_rng(3)
+    kpm = rng.random((2, 6)) > 0.7
+    kpm[:, 0] = False
+    am = rng.standard_normal((4, 6))
+    _mha_compare(tm, em, [q, k, v], key_padding_mask=kpm, attn_mask=am, need_weights=need_weights,
+                 average_attn_weights=average)
+
+
+def test_mha_self_attention_causal_unbatched_float32():
+    tm, em = _mha("float32")
+    x = randn((5, 2, 8), "float32")
+    cm = torch.nn.Transformer.generate_square_subsequent_mask(5).numpy()
+    tol = {"rtol": 1e-4, "atol": 1e-5}
+    _mha_compare(tm, em, [x, x, x], same=[(0, 1), (0, 2)], tol=tol, attn_mask=cm, is_causal=True, need_weights=False)
+    bm = np.random.default_rng(0).random((5, 5)) > 0.5
+    np.fill_diagonal(bm, False)
+    _mha_compare(tm, em, [x[:, 0], x[:, 0], x[:, 0]], same=[(0, 1), (0, 2)], tol=tol, attn_mask=bm)
+    am3 = randn((2 * 2, 5, 5), "float32", seed=6)
+    _mha_compare(tm, em, [x, x, x], same=[(0, 1), (0, 2)], tol=tol, attn_mask=am3)
+
+
+def test_mha_init_dropout_and_repr():
+    for kw in [{}, {"add_bias_kv": True, "kdim": 3, "vdim": 5}]:
+        torch.manual_seed(2)
+        ember.manual_seed(2)
+        tm, em = torch.nn.MultiheadAttention(8, 4, **kw), ember.nn.MultiheadAttention(8, 4, **kw)
+        assert repr(em) == repr(tm)
+        assert list(em.state_dict()) == list(tm.state_dict())
+        for (n, p), (_, q) in zip(tm.named_parameters(), em.named_parameters()):
+            np.testing.assert_array_equal(q.detach().numpy(), p.detach().numpy(), err_msg=n)
+    tm, em = _mha("float32", dropout=0.3)
+    x = randn((4, 2, 8), "float32")
+    for need in (True, False):
+        torch.manual_seed(4)
+        ember.manual_seed(4)
+        (eo, _), (to, _) = em(*[ember.tensor(x)] * 3, need_weights=need), tm(*[torch.tensor(x)] * 3, need_weights=need)
+        assert_same(eo, to, rtol=1e-4, atol=1e-5)
+
+
+def test_attention_errors_match_torch():
+    cases = [
+        (lambda m: m.nn.MultiheadAttention(8, 3), AssertionError),
+        (lambda m: m.nn.MultiheadAttention(0, 2), ValueError),
+        (lambda m: m.nn.MultiheadAttention(8, 2)(m.zeros(4, 2, 8), m.zeros(5, 2, 8), m.zeros(5, 2, 8),
+                                                 attn_mask=m.zeros(4, 4)), RuntimeError),
+        (lambda m: m.nn.functional.scaled_dot_product_attention(m.zeros(2, 3, 4), m.zeros(2, 5, 4, dtype=m.float64),
+                                                                m.zeros(2, 5, 6)), RuntimeError),
+    ]
+    for fn, exc in cases:
+        with pytest.raises(exc) as ee:
+            fn(ember)
+        with pytest.raises(exc) as et:
+            fn(torch)
+        assert str(ee.value) == str(et.value)
+    with pytest.raises(RuntimeError, match=r"\[2, 3, 4\].*\[2, 5, 3\]"):
+        F.scaled_dot_product_attention(ember.zeros(2, 3, 4), ember.zeros(2, 5, 3), ember.zeros(2, 5, 6))

@@ -1,0 +1,163 @@
+"""Max/avg/adaptive/LP pooling and max unpooling (modules and functional forms) against torch."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import ember
+import ember.nn.functional as F
+
+from ._nn_compare import assert_same, compare_module, pair, randn
+
+
+def _both(name, *args, **kw):
+    return getattr(torch.nn, name)(*args, **kw), getattr(ember.nn, name)(*args, **kw)
+
+
+MAX2D = [{"kernel_size": 2}, {"kernel_size": 3, "stride": 2, "padding": 1}, {"kernel_size": 3, "stride": 2, "ceil_mode": True},
+         {"kernel_size": (2, 3), "stride": (1, 2), "dilation": (2, 1), "padding": (1, 1)},
+         {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True}]
+
+
+@pytest.mark.parametrize("kw", MAX2D)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_max_pool2d(kw, dtype):
+    tm, em = _both("MaxPool2d", **kw)
+    assert repr(em) == repr(tm)
+    compare_module(tm, em, [randn((2, 3, 7, 8), dtype)])
+    compare_module(tm, em, [randn((3, 6, 5), dtype, seed=3)])
+
+
+def test_max_pool_indices_1d_2d_3d():
+    x = randn((2, 3, 7, 8), "float64")
+    for fe, ft, shape, kw in [
+        (F.max_pool2d, torch.nn.functional.max_pool2d, (2, 3, 7, 8), {"kernel_size": 3, "stride": 2, "padding": 1}),
+        (F.max_pool1d, torch.nn.functional.max_pool1d, (2, 3, 9), {"kernel_size": 3, "stride": 2, "ceil_mode": True}),
+        (F.max_pool3d, torch.nn.functional.max_pool3d, (1, 2, 5, 4, 6), {"kernel_size": 2, "stride": (1, 2, 2),
+                                                                               "padding": 1}),
+    ]:
+        x = randn(shape, "float64")
+        e, t = pair(x, True)
+        (ev, ei), (tv, ti) = fe(e, return_indices=True, **kw), ft(t, return_indices=True, **kw)
+        assert_same(ev, tv)
+        assert ei.dtype == ember.int64
+        np.testing.assert_array_equal(ei.numpy(), ti.numpy())
+        g = randn(tuple(tv.shape), "float64", seed=5)
+        ev.backward(ember.tensor(g))
+        tv.backward(torch.tensor(g))
+        assert_same(e.grad, t.grad)
+    x = randn((3, 6, 5), "float64")
+    _, i = F.max_pool2d_with_indices(ember.tensor(x), 2)
+    tv, ti = torch.nn.functional.max_pool2d_with_indices(torch.tensor(x), 2)
+    np.testing.assert_array_equal(i.numpy(), ti.numpy())
+    assert type(F.max_pool2d(ember.tensor(x, requires_grad=True), 2).grad_fn).__name__ == \
+        "MaxPool2DWithIndicesBackward0"
+
+
+def test_max_pool_ties_pick_first_like_torch():
+    x = np.zeros((1, 1, 4, 4))
+    x[0, 0, 1, 1] = x[0, 0, 0, 1] = 1.0
+    (_, ei), (_, ti) = F.max_pool2d(ember.tensor(x), 2, return_indices=True), \
+        torch.nn.functional.max_pool2d(torch.tensor(x), 2, return_indices=True)
+    np.testing.assert_array_equal(ei.numpy(), ti.numpy())
+
+
+AVG2D = [{"kernel_size": 2}, {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True},
+         {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True, "count_include_pad": False},
+         {"kernel_size": (2, 3), "stride": (3, 2), "padding": (1, 1), "count_include_pad": False},
+         {"kernel_size": 3, "stride": 2, "ceil_mode": True, "divisor_override": 5}]
+
+
+@pytest.mark.parametrize("kw", AVG2D)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_avg_pool2d(kw, dtype):
+    tm, em = _both("AvgPool2d", **kw)
+    assert repr(em) == repr(tm)
+    compare_module(tm, em, [randn((2, 3, 7, 8), dtype)])
+
+
+def test_avg_pool_1d_3d():
+    for kw in [{"kernel_size": 3}, {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True, "count_include_pad": False}]:
+        tm, em = _both("AvgPool1d", **kw)
+        assert repr(em) == repr(tm)
+        compare_module(tm, em, [randn((2, 3, 9), "float64")], check_grad_fn=False)
+        compare_module(tm, em, [randn((3, 9), "float64")], check_grad_fn=False)
+    tm, em = _both("AvgPool3d", 2, stride=(1, 2, 1), padding=1, count_include_pad=False)
+    compare_module(tm, em, [randn((2, 2, 5, 6, 4), "float64")])
+    tm, em = _both("MaxPool1d", 2, return_indices=False)
+    compare_module(tm, em, [randn((2, 3, 9), "float64")], check_grad_fn=False)
+    tm, em = _both("MaxPool3d", 2)
+    compare_module(tm, em, [randn((2, 2, 4, 4, 4), "float64")])
+
+
+@pytest.mark.parametrize("size", [(3, 5), (7, 8), (2, 1), (None, 3), 4, 1])
+def test_adaptive_pools_2d(size):
+    x = randn((2, 3, 7, 8), "float64")
+    tm, em = _both("AdaptiveAvgPool2d", size)
+    assert repr(em) == repr(tm)
+    compare_module(tm, em, [x], check_grad_fn=size != 1)
+    tm, em = _both("AdaptiveMaxPool2d", size, return_indices=True)
+    e, t = pair(x, True)
+    (ev, ei), (tv, ti) = em(e), tm(t)
+    assert_same(ev, tv)
+    np.testing.assert_array_equal(ei.numpy(), ti.numpy())
+    ev.sum().backward()
+    tv.sum().backward()
+    assert_same(e.grad, t.grad)
+
+
+def test_adaptive_pools_1d_3d_float32():
+    for name, shape, size in [("AdaptiveAvgPool1d", (2, 3, 9), 4), ("AdaptiveMaxPool1d", (2, 3, 9), 4),
+                              ("AdaptiveAvgPool3d", (1, 2, 5, 6, 4), (2, 3, 3)),
+                              ("AdaptiveMaxPool3d", (1, 2, 5, 6, 4), (2, None, 3))]:
+        tm, em = _both(name, size)
+        compare_module(tm, em, [randn(shape, "float32")], check_grad_fn=False)
+
+
+def test_lp_pool_and_unpool():
+    for name, shape in [("LPPool1d", (2, 3, 8)), ("LPPool2d", (2, 3, 6, 6))]:
+        tm, em = _both(name, 2, 2, stride=1)
+        assert repr(em) == repr(tm)
+        compare_module(tm, em, [np.abs(randn(shape, "float64")) + 0.1], check_grad_fn=False)
+    x = randn((2, 3, 6, 7), "float64")
+    tv, ti = torch.nn.functional.max_pool2d(torch.tensor(x), 2, return_indices=True)
+    tm, em = _both("MaxUnpool2d", 2)
+    assert repr(em) == repr(tm)
+    e, t = pair(tv.numpy(), True)
+    eo = em(e, ember.tensor(ti.numpy()), output_size=(6, 7))
+    to = tm(t, ti, output_size=(6, 7))
+    assert_same(eo, to)
+    (eo * eo).sum().backward()
+    (to * to).sum().backward()
+    assert_same(e.grad, t.grad)
+
+
+def test_pooling_gradcheck_and_double_backward():
+    rng = np.random.default_rng(0)
+    x = ember.tensor(rng.standard_normal((1, 2, 5, 5)), requires_grad=True)
+    assert ember.autograd.gradcheck(lambda x: F.max_pool2d(x, 3, stride=2, padding=1), (x,))
+    assert ember.autograd.gradcheck(lambda x: F.avg_pool2d(x, 3, stride=2, padding=1, count_include_pad=False), (x,))
+    assert ember.autograd.gradcheck(lambda x: F.adaptive_avg_pool2d(x, (2, 3)), (x,))
+    assert ember.autograd.gradcheck(lambda x: F.adaptive_max_pool2d(x, (2, 3)), (x,))
+    assert ember.autograd.gradgradcheck(lambda x: F.avg_pool2d(x, 2, ceil_mode=True), (x,))
+    assert ember.autograd.gradgradcheck(lambda x: F.max_pool2d(x, 2), (x,))
+
+
+def test_pooling_errors_match_torch():
+    tf = torch.nn.functional
+    cases = [
+        (lambda m, f: f.max_pool2d(m.zeros(1, 1, 5, 5), 3, padding=2), "pad should be at most half"),
+        (lambda m, f: f.max_pool2d(m.zeros(1, 1, 2, 2), 3), "Output size is too small"),
+        (lambda m, f: f.avg_pool2d(m.zeros(1, 1, 2, 2), 3), "Output size is too small"),
+        (lambda m, f: f.max_pool2d(m.zeros(5), 3), "non-empty 3D or 4D"),
+        (lambda m, f: f.max_pool2d(m.zeros(1, 1, 5, 5), 3, stride=0), "stride should not be zero"),
+        (lambda m, f: f.adaptive_avg_pool2d(m.zeros(1, 1, 5, 5), (2, 2, 2)), "output_size must be 2"),
+    ]
+    for fn, match in cases:
+        with pytest.raises(RuntimeError) as ee:
+            fn(ember, F)
+        with pytest.raises(RuntimeError) as et:
+            fn(torch, tf)
+        assert str(ee.value) == str(et.value)
+        assert match in str(ee.value)

@@ -1,0 +1,220 @@
+"""RNN, LSTM, GRU, their cells and nn.utils.rnn (packing/padding) against torch."""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from torch.nn.utils import rnn as trnn
+
+import ember
+from ember.nn.utils import rnn as ernn
+
+from ._nn_compare import assert_same, copy_weights, pair, randn
+
+F32 = {"rtol": 1e-4, "atol": 1e-5}
+
+
+def _mods(cls, dtype, **kw):
+    torch.manual_seed(0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tm = getattr(torch.nn, cls)(**kw).to(getattr(torch, dtype))
+        em = getattr(ember.nn, cls)(**kw).to(getattr(ember, dtype))
+    copy_weights(tm, em)
+    return tm, em
+
+
+def _flat(o):
+    if isinstance(o, (trnn.PackedSequence, ernn.PackedSequence)):
+        return [o.data]
+    if isinstance(o, tuple):
+        return [t for x in o for t in _flat(x)]
+    return [o]
+
+
+def _compare(tm, em, e_args, t_args, e_leaves, t_leaves, tol=None):
+    tol = tol or {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        to, eo = tm(*t_args), em(*e_args)
+    tl, el = _flat(to), _flat(eo)
+    assert len(tl) == len(el)
+    lt = le = 0
+    for i, (a, b) in enumerate(zip(el, tl)):
+        assert_same(a, b, name=f"output {i}", **tol)
+        g = randn(tuple(b.shape), str(b.dtype).replace("torch.", ""), seed=i + 5)
+        le = le + (a * ember.tensor(g)).sum()
+        lt = lt + (b * torch.tensor(g)).sum()
+    le.backward()
+    lt.backward()
+    for i, (a, b) in enumerate(zip(e_leaves, t_leaves)):
+        assert_same(a.grad, b.grad, name=f"grad of input {i}", **tol)
+    ep = dict(em.named_parameters())
+    for n, p in tm.named_parameters():
+        assert_same(ep[n].grad, p.grad, name=f"grad of {n}", **tol)
+    return eo, to
+
+
+CONFIGS = [{}, {"num_layers": 2, "bidirectional": True}, {"num_layers": 2, "batch_first": True, "bias": False},
+           {"num_layers": 3, "dropout": 0.5}]
+
+
+@pytest.mark.parametrize("cls", ["RNN", "LSTM", "GRU"])
+@pytest.mark.parametrize("kw", CONFIGS)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_rnn_modules(cls, kw, dtype):
+    tm, em = _mods(cls, dtype, input_size=4, hidden_size=5, **kw)
+    assert repr(em) == repr(tm)
+    assert [n for n, _ in em.named_parameters()] == [n for n, _ in tm.named_parameters()]
+    x = randn((3, 6, 4) if kw.get("batch_first") else (6, 3, 4), dtype)
+    e, t = pair(x, True)
+    tol = F32 if dtype == "float32" else {}
+    torch.manual_seed(1)
+    ember.manual_seed(1)
+    _compare(tm, em, [e], [t], [e], [t], tol)
+    # explicit initial states, and eval mode (no dropout)
+    nd, nl = (2 if kw.get("bidirectional") else 1), kw.get("num_layers", 1)
+    h = randn((nl * nd, 3, 5), dtype, seed=2)
+    c = randn((nl * nd, 3, 5), dtype, seed=3)
+    tm.eval()
+    em.eval()
+    e, t = pair(x, True)
+    (eh, th), (ec, tc) = pair(h, True), pair(c, True)
+    if cls == "LSTM":
+        _compare(tm, em, [e, (eh, ec)], [t, (th, tc)], [e, eh, ec], [t, th, tc], tol)
+    else:
+        _compare(tm, em, [e, eh], [t, th], [e, eh], [t, th], tol)
+
+
+@pytest.mark.parametrize("cls", ["RNN", "LSTM", "GRU"])
+def test_rnn_unbatched_and_relu(cls):
+    kw = {"nonlinearity": "relu"} if cls == "RNN" else {}
+    tm, em = _mods(cls, "float64", input_size=3, hidden_size=4, bidirectional=True, **kw)
+    x = randn((5, 3), "float64")
+    e, t = pair(x, True)
+    _compare(tm, em, [e], [t], [e], [t])
+    h = randn((2, 4), "float64", seed=4)
+    e, t = pair(x, True)
+    eh, th = pair(h, True)
+    hx_e, hx_t = ((eh, eh * 2), (th, th * 2)) if cls == "LSTM" else (eh, th)
+    _compare(tm, em, [e, hx_e], [t, hx_t], [e, eh], [t, th])
+
+
+def test_lstm_projection():
+    for kw in [{"proj_size": 2}, {"proj_size": 3, "num_layers": 2, "bidirectional": True, "batch_first": True}]:
+        tm, em = _mods("LSTM", "float64", input_size=4, hidden_size=5, **kw)
+        assert repr(em) == repr(tm)
+        x = randn((2, 6, 4), "float64")
+        e, t = pair(x, True)
+        _compare(tm, em, [e], [t], [e], [t])
+
+
+@pytest.mark.parametrize("cls", ["RNN", "LSTM", "GRU"])
+@pytest.mark.parametrize("enforce_sorted", [True, False])
+def test_rnn_packed_sequence(cls, enforce_sorted):
+    tm, em = _mods(cls, "float64", input_size=3, hidden_size=4, num_layers=2, bidirectional=True)
+    lengths = [6, 4, 1] if enforce_sorted else [4, 6, 1]
+    x = randn((6, 3, 3), "float64")
+    e, t = pair(x, True)
+    pe = ernn.pack_padded_sequence(e, lengths, enforce_sorted=enforce_sorted)
+    pt = trnn.pack_padded_sequence(t, lengths, enforce_sorted=enforce_sorted)
+    np.testing.assert_array_equal(pe.batch_sizes.numpy(), pt.batch_sizes.numpy())
+    eo, to = _compare(tm, em, [pe], [pt], [e], [t])
+    ep, el = ernn.pad_packed_sequence(eo[0], batch_first=True)
+    tp, tl = trnn.pad_packed_sequence(to[0], batch_first=True)
+    assert_same(ep, tp)
+    np.testing.assert_array_equal(el.numpy(), tl.numpy())
+
+
+def test_rnn_init_bit_exact_and_dropout_masks():
+    for cls in ("RNN", "LSTM", "GRU"):
+        torch.manual_seed(5)
+        ember.manual_seed(5)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tm = getattr(torch.nn, cls)(3, 4, num_layers=2, dropout=0.5)
+            em = getattr(ember.nn, cls)(3, 4, num_layers=2, dropout=0.5)
+        for (n, p), (_, q) in zip(tm.named_parameters(), em.named_parameters()):
+            np.testing.assert_array_equal(q.detach().numpy(), p.detach().numpy(), err_msg=n)
+        x = randn((5, 2, 3), "float32")
+        torch.manual_seed(9)
+        ember.manual_seed(9)
+        assert_same(em(ember.tensor(x))[0], tm(torch.tensor(x))[0], **F32)
+
+
+@pytest.mark.parametrize("cls", ["RNNCell", "LSTMCell", "GRUCell"])
+def test_cells(cls):
+    kw = {"nonlinearity": "relu"} if cls == "RNNCell" else {}
+    tm, em = _mods(cls, "float64", input_size=3, hidden_size=4, **kw)
+    assert repr(em) == repr(tm)
+    for xs, hs in [((2, 3), (2, 4)), ((3,), (4,))]:
+        x, h = randn(xs, "float64"), randn(hs, "float64", seed=2)
+        e, t = pair(x, True)
+        eh, th = pair(h, True)
+        if cls == "LSTMCell":
+            _compare(tm, em, [e, (eh, eh * 0.5)], [t, (th, th * 0.5)], [e, eh], [t, th])
+        else:
+            _compare(tm, em, [e, eh], [t, th], [e, eh], [t, th])
+        e, t = pair(x, True)
+        _compare(tm, em, [e], [t], [e], [t])
+
+
+def test_rnn_double_backward_matches_torch():
+    tm, em = _mods("GRU", "float64", input_size=3, hidden_size=4)
+    e, t = pair(randn((4, 2, 3), "float64"), True)
+    ge, = ember.autograd.grad(em(e)[0].pow(2).sum(), e, create_graph=True)
+    gt, = torch.autograd.grad(tm(t)[0].pow(2).sum(), t, create_graph=True)
+    assert_same(ge, gt)
+    assert_same(ember.autograd.grad(ge.sum(), e)[0], torch.autograd.grad(gt.sum(), t)[0])
+    x = ember.tensor(randn((3, 1, 2), "float64"), requires_grad=True)
+    m = ember.nn.LSTM(2, 2).double()
+    assert ember.autograd.gradcheck(lambda x: m(x)[0], (x,))
+
+
+def test_utils_rnn_helpers():
+    seqs = [randn((4, 2), "float64"), randn((2, 2), "float64", seed=1), randn((3, 2), "float64", seed=2)]
+    es = [ember.tensor(s, requires_grad=True) for s in seqs]
+    ts = [torch.tensor(s, requires_grad=True) for s in seqs]
+    for kw in [{}, {"batch_first": True, "padding_value": -1.0}, {"padding_side": "left"}]:
+        assert_same(ernn.pad_sequence(es, **kw), trnn.pad_sequence(ts, **kw))
+    pe, pt = ernn.pack_sequence(es, enforce_sorted=False), trnn.pack_sequence(ts, enforce_sorted=False)
+    assert_same(pe.data, pt.data)
+    for a, b in zip(pe[1:], pt[1:]):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    (pe.data * ember.tensor(np.arange(18.).reshape(9, 2))).sum().backward()
+    (pt.data * torch.tensor(np.arange(18.).reshape(9, 2))).sum().backward()
+    for a, b in zip(es, ts):
+        assert_same(a.grad, b.grad)
+    for a, b in zip(ernn.unpack_sequence(pe), trnn.unpack_sequence(pt)):
+        assert_same(a, b)
+    ep, el = ernn.pad_packed_sequence(pe, total_length=6, padding_value=3.0)
+    tp, tl = trnn.pad_packed_sequence(pt, total_length=6, padding_value=3.0)
+    assert_same(ep, tp)
+    np.testing.assert_array_equal(el.numpy(), tl.numpy())
+    with pytest.raises(RuntimeError, match="must be sorted in decreasing order"):
+        ernn.pack_sequence(es)
+    with pytest.raises(ValueError, match="Expected total_length to be at least"):
+        ernn.pad_packed_sequence(pe, total_length=2)
+
+
+def test_rnn_errors_match_torch():
+    cases = [
+        (lambda m: m.nn.LSTM(3, 4)(m.zeros(5, 2, 6)), RuntimeError),
+        (lambda m: m.nn.GRU(3, 4)(m.zeros(5, 2, 3), m.zeros(1, 3, 4)), RuntimeError),
+        (lambda m: m.nn.LSTM(3, 4)(m.zeros(5, 2, 3), (m.zeros(1, 2, 4), m.zeros(2, 2, 4))), RuntimeError),
+        (lambda m: m.nn.RNN(3, 4)(m.zeros(5, 2, 3, 1)), ValueError),
+        (lambda m: m.nn.LSTM(3, 4)(m.zeros(5, 2, 3, dtype=m.float64)), ValueError),
+        (lambda m: m.nn.LSTM(3, 4, proj_size=4), ValueError),
+        (lambda m: m.nn.GRU(3, 4, proj_size=2), ValueError),
+        (lambda m: m.nn.RNN(3, 4, nonlinearity="sigmoid"), ValueError),
+        (lambda m: m.nn.LSTMCell(3, 4)(m.zeros(2, 5)), RuntimeError),
+        (lambda m: m.nn.GRUCell(3, 4)(m.zeros(2, 3, 1)), ValueError),
+    ]
+    for fn, exc in cases:
+        with pytest.raises(exc) as ee:
+            fn(ember)
+        with pytest.raises(exc) as et:
+            fn(torch)
+        assert str(ee.value) == str(et.value)

@@ -1,0 +1,1 @@
+"""Tests of ember.optim (optimizers and learning-rate schedulers) against PyTorch."""
