@@ -158,6 +158,11 @@ class MulBackward0(Node):
     def raw(self, g):
         a, b = self.saved_arrays()
         e = self.next_edges
+        # an integer/other-dtype operand must not promote the gradient (the Tensor path keeps g's dtype)
+        if b is not None and b.dtype != g.dtype:
+            b = b.astype(g.dtype)
+        if a is not None and a.dtype != g.dtype:
+            a = a.astype(g.dtype)
         ga = g * (b if b is not None else self.other) if e[0] is not None else None
         gb = g * a if e[1] is not None else None
         return ga, gb
@@ -201,6 +206,10 @@ class DivBackward0(Node):
         a, b = self.saved_arrays()
         if b is None:
             return g / self.other, None
+        if b.dtype != g.dtype:  # e.g. float32 / int64 tensor: keep the gradient float32, as the Tensor path does
+            b = b.astype(g.dtype)
+        if a is not None and a.dtype != g.dtype:
+            a = a.astype(g.dtype)
         e = self.next_edges
         return (g / b if e[0] is not None else None), (-g * a / (b * b) if e[1] is not None else None)
 
