@@ -395,7 +395,8 @@ class Tensor:
 
     def __bool__(self) -> bool:
         if self._data.size != 1:
-            raise RuntimeError(f"Boolean value of Tensor with {'more than one value' if self._data.size else 'no values'} "
+            what = "more than one value" if self._data.size else "no values"
+            raise RuntimeError(f"Boolean value of Tensor with {what} "
                                "is ambiguous")
         return bool(self._data.reshape(()))
 

@@ -47,6 +47,7 @@ def test_numpy_shares_memory_and_requires_grad_error():
         assert y.numpy(force=True).tolist() == [1.0, 1.0]
 
 
+@pytest.mark.filterwarnings("ignore:__array__ implementation doesn't accept a copy keyword")  # torch's __array__
 def test_array_protocol():
     for m in (torch, ember):
         x = m.tensor([[1.0, 2.0]])

@@ -8,8 +8,8 @@ from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inferen
 from .graph import Node
 
 __all__ = ["backward", "grad", "Function", "FunctionCtx", "once_differentiable", "no_grad", "enable_grad",
-           "set_grad_enabled", "inference_mode", "is_grad_enabled", "detect_anomaly", "set_detect_anomaly",
-           "is_anomaly_enabled", "Node", "functional", "gradcheck", "gradgradcheck", "graph"]
+           "set_grad_enabled", "inference_mode", "is_grad_enabled", "is_inference_mode_enabled", "detect_anomaly",
+           "set_detect_anomaly", "is_anomaly_enabled", "Node", "functional", "gradcheck", "gradgradcheck", "graph"]
 
 
 def _tensors(x):
@@ -29,7 +29,7 @@ def _make_grads(outputs, grad_outputs, fn_name):
     else:
         grad_outputs = _tensors(grad_outputs) if not isinstance(grad_outputs, (list, tuple)) else list(grad_outputs)
     if len(grad_outputs) != len(outputs):
-        raise RuntimeError(f"grad can be implicitly created only for scalar outputs" if not grad_outputs else
+        raise RuntimeError("grad can be implicitly created only for scalar outputs" if not grad_outputs else
                            f"got {len(outputs)} tensors and {len(grad_outputs)} gradients")
     out = []
     for i, (o, g) in enumerate(zip(outputs, grad_outputs)):

@@ -106,7 +106,6 @@ def jvp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
     from ..ops.creation import ones_like, zeros_like  # noqa: PLC0415
     from . import grad  # noqa: PLC0415
 
-    single = not isinstance(inputs, (tuple, list))
     with enable_grad():
         ins = _prep(inputs, True)
         out = func(*ins)

@@ -23,7 +23,7 @@ def _check_dtypes(a: Tensor, b: Tensor, name="mm"):
 
         check_same_device(a, b)
     if a.dtype is D.bool:
-        raise RuntimeError(f"\"addmm_impl_cpu_\" not implemented for 'Bool'")
+        raise RuntimeError("\"addmm_impl_cpu_\" not implemented for 'Bool'")
 
 
 def _cname(dt):
@@ -160,7 +160,7 @@ def mm(input: Tensor, mat2: Tensor, *, out=None) -> Tensor:
 def bmm(input: Tensor, mat2: Tensor, *, out=None) -> Tensor:
     """Batched 3-D matrix product (same batch size, no broadcasting)."""
     if input.ndim != 3 or mat2.ndim != 3:
-        raise RuntimeError(f"batch1 must be a 3D tensor" if input.ndim != 3 else "batch2 must be a 3D tensor")
+        raise RuntimeError("batch1 must be a 3D tensor" if input.ndim != 3 else "batch2 must be a 3D tensor")
     if input.shape[0] != mat2.shape[0]:
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{input.shape[0]}, "
                            f"{input.shape[2]}] but got: [{mat2.shape[0]}, {mat2.shape[1]}].")
@@ -228,7 +228,8 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1, out=Non
     tensor([[3., 3.]])
     """
     if mat1.ndim != 2 or mat2.ndim != 2:
-        raise RuntimeError(f"{'mat1' if mat1.ndim != 2 else 'mat2'} must be a matrix, got {mat1.ndim if mat1.ndim != 2 else mat2.ndim}-D tensor")
+        bad = "mat1" if mat1.ndim != 2 else "mat2"
+        raise RuntimeError(f"{bad} must be a matrix, got {mat1.ndim if mat1.ndim != 2 else mat2.ndim}-D tensor")
     if mat1._data.shape[1] != mat2._data.shape[0]:
         raise _shape_err(mat1, mat2)
     _check_dtypes(mat1, mat2)
@@ -322,7 +323,7 @@ def einsum(equation: str, *operands) -> Tensor:
         lhs, rhs = eq, None
     terms = lhs.split(",")
     if len(terms) != len(operands):
-        raise RuntimeError(f"einsum(): more operands were provided than specified in the equation"
+        raise RuntimeError("einsum(): more operands were provided than specified in the equation"
                            if len(operands) > len(terms) else
                            "einsum(): fewer operands were provided than specified in the equation")
     # expand ellipses

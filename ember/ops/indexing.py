@@ -209,8 +209,8 @@ class _IndexAddNewBackward(Node):
 
 def _index_add_new(g: Tensor, shape, index) -> Tensor:
     """zeros(shape) with g added at an advanced index (duplicates accumulate); differentiable in g."""
-    z = np.zeros(shape, dtype=g._data.dtype) if type(g._data) is np.ndarray else _xp(g._data).zeros(shape, g._data.dtype)
     gd = g._data
+    z = np.zeros(shape, dtype=gd.dtype) if type(gd) is np.ndarray else _xp(gd).zeros(shape, gd.dtype)
     if any(isinstance(i, np.ndarray) and i.dtype == bool for i in index) and not _has_dup_possible(index):
         z[index] = gd
     else:
@@ -565,7 +565,7 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
     if d.ndim == 0:
         return input.clone()
     if idx.size and (idx.max() >= d.shape[ax] or idx.min() < -d.shape[ax]):
-        raise IndexError(f"index out of range in self")
+        raise IndexError("index out of range in self")
     res = _wrap(np.take(d, idx, axis=ax))
     if input._rg and state.enabled:
         n = IndexSelectBackward0()

@@ -8,7 +8,7 @@ import numpy as np
 
 from .. import _dtype as D
 from ..autograd.graph import Node, SavedOutput, link, link_multi
-from ._util import Tensor, _wrap, _wrap_dim, float_type_of, register, state, wrap_dims
+from ._util import Tensor, _wrap, _wrap_dim, register, state, wrap_dims
 
 _generic = np.generic
 
@@ -426,13 +426,8 @@ def argmin(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
 
 
 # ----------------------------------------------------------------------------- var / std
-def var(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None) -> Tensor:
-    """Variance with Bessel's correction by default (``correction=1``).
-
-    >>> import ember
-    >>> ember.tensor([1., 2., 3., 4.]).var()
-    tensor(1.6667)
-    """
+def _var_args(input, dim, unbiased, correction, name="var"):
+    """Normalise var/std arguments: (dims, count, degrees of freedom)."""
     if isinstance(dim, builtins.bool):  # var(x, False): the positional argument is ``unbiased``
         dim, unbiased = None, dim
     if isinstance(unbiased, (builtins.int, builtins.float)) and not isinstance(unbiased, builtins.bool) and \
@@ -441,40 +436,143 @@ def var(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correc
     if correction is None:
         correction = 1 if unbiased is None or unbiased else 0
     if input.dtype._cat < 2:
-        raise RuntimeError(f"std and var only support floating point and complex dtypes")
+        raise RuntimeError("std and var only support floating point and complex dtypes")
     d = input._data
     dims = tuple(range(d.ndim)) if dim is None else wrap_dims(dim, d.ndim)
     n = builtins.int(np.prod([d.shape[i] for i in dims])) if dims else 1
-    mu = mean(input, dims, keepdim=True)
-    diff = input - mu
-    denom = builtins.max(n - correction, 0)
-    ss = sum(diff * diff, dims, keepdim=keepdim)
-    if denom == 0:
+    dof = builtins.max(n - correction, 0)
+    if dof == 0:
         import warnings  # noqa: PLC0415
 
-        warnings.warn("var(): degrees of freedom is <= 0. Correction should be strictly less than the reduction "
-                      "factor (input numel divided by output numel).", UserWarning, stacklevel=2)
+        warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the reduction "
+                      "factor (input numel divided by output numel).", UserWarning, stacklevel=3)
+    return dims, n, dof
+
+
+def _var_np(d, dims, keepdim, dof):
     with np.errstate(divide="ignore", invalid="ignore"):
-        return ss / denom if denom else ss / 0.0
+        mu = d.mean(axis=dims, keepdims=True) if d.size else np.full((1,) * d.ndim, np.nan, dtype=d.dtype)
+        diff = d - mu
+        v = (diff * diff).sum(axis=dims, keepdims=keepdim) / (dof if dof else 0.0)
+    return _arr(np.asarray(v, dtype=d.dtype)), mu
+
+
+class VarBackward0(Node):
+    """d var / dx = 2 (x - mean) / dof (its own Tensor formula, so double backward works)."""
+
+    __slots__ = ("dims", "keepdim", "dof")
+
+    def backward(self, g):
+        (x,) = self.saved_tensors
+        return self._from_var_grad(x, g)
+
+    def _from_var_grad(self, x, g):
+        mu = mean(x, self.dims, keepdim=True)
+        scale = 2.0 / self.dof if self.dof else float("inf")
+        return _expand_back(g, x.shape, self.dims, self.keepdim) * (x - mu) * scale
+
+
+class StdBackward0(VarBackward0):
+    __slots__ = ()
+
+    def backward(self, g):
+        x, y = self.saved_tensors
+        from .pointwise import where  # noqa: PLC0415
+
+        return self._from_var_grad(x, where(y == 0, g * 0, g / (y * 2)))
+
+
+class VarMeanBackward0(VarBackward0):
+    """Two outputs (var or std, mean) of one node, as in PyTorch."""
+
+    __slots__ = ()
+    num_outputs = 2
+
+    def backward(self, g_var, g_mean):
+        x, y = self.saved_tensors
+        if type(self) is StdMeanBackward0 and g_var is not None:
+            from .pointwise import where  # noqa: PLC0415
+
+            g_var = where(y == 0, g_var * 0, g_var / (y * 2))
+        n = 1
+        for i in self.dims:
+            n *= x.shape[i]
+        r = None
+        if g_var is not None:
+            r = self._from_var_grad(x, g_var)
+        if g_mean is not None:
+            gm = _expand_back(g_mean / n, x.shape, self.dims, self.keepdim)
+            r = gm if r is None else r + gm
+        return r if r is not None else x * 0
+
+
+StdMeanBackward0 = type("StdMeanBackward0", (VarMeanBackward0,), {"__slots__": ()})
+
+
+def _var_std(input, dim, unbiased, keepdim, correction, is_std, with_mean):
+    name = ("std" if is_std else "var") + ("_mean" if with_mean else "")
+    dims, n, dof = _var_args(input, dim, unbiased, correction, name)
+    d = input._data
+    v, mu = _var_np(d, dims, keepdim, dof)
+    res = _wrap(_arr(np.sqrt(v)) if is_std else v)
+    m = _wrap(_arr(mu if keepdim else mu.reshape(_reduced_shape(d.shape, dims, False)))) if with_mean else None
+    if input._rg and state.enabled:
+        if with_mean:
+            node = StdMeanBackward0() if is_std else VarMeanBackward0()
+        else:
+            node = StdBackward0() if is_std else VarBackward0()
+        node.dims, node.keepdim, node.dof = dims, keepdim, dof
+        if is_std or with_mean:
+            node.save(input, SavedOutput(res))
+        else:
+            node.save(input)
+        if with_mean:
+            link_multi(node, (res, m), (input,))
+        else:
+            link(node, res, (input,))
+    return (res, m) if with_mean else res
+
+
+def var(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None) -> Tensor:
+    """Variance with Bessel's correction by default (``correction=1``).
+
+    >>> import ember
+    >>> ember.tensor([1., 2., 3., 4.]).var()
+    tensor(1.6667)
+    """
+    return _var_std(input, dim, unbiased, keepdim, correction, False, False)
 
 
 def std(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None) -> Tensor:
-    """Standard deviation (square root of ``var``)."""
-    return var(input, dim, unbiased, keepdim, correction=correction).sqrt()
+    """Standard deviation (square root of ``var``).
+
+    >>> import ember
+    >>> ember.tensor([1., 3.]).std()
+    tensor(1.4142)
+    """
+    return _var_std(input, dim, unbiased, keepdim, correction, True, False)
 
 
 def var_mean(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
-    return var(input, dim, unbiased, keepdim, correction=correction), mean(
-        input, dim if not isinstance(unbiased, builtins.int) or isinstance(unbiased, builtins.bool) or dim is not None
-        else unbiased, keepdim)
+    """``(var, mean)`` in one pass (one graph node, like PyTorch)."""
+    return _var_std(input, dim, unbiased, keepdim, correction, False, True)
 
 
 def std_mean(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
-    v, m = var_mean(input, dim, unbiased, keepdim, correction=correction)
-    return v.sqrt(), m
+    """``(std, mean)`` in one pass."""
+    return _var_std(input, dim, unbiased, keepdim, correction, True, True)
 
 
 # ----------------------------------------------------------------------------- logsumexp, norm
+class LogsumexpBackward0(Node):
+    __slots__ = ("dims", "keepdim")
+
+    def backward(self, g):
+        x, y = self.saved_tensors
+        return _expand_back(g, x.shape, self.dims, self.keepdim) * (
+            x - _expand_back(y, x.shape, self.dims, self.keepdim)).exp()
+
+
 def logsumexp(input: Tensor, dim, keepdim: bool = False) -> Tensor:
     """log(sum(exp(x))) over ``dim``, computed stably.
 
@@ -483,15 +581,24 @@ def logsumexp(input: Tensor, dim, keepdim: bool = False) -> Tensor:
     tensor(0.6931)
     """
     x = input if input.dtype._cat >= 2 else input.to(D._default.dtype)
-    dims = wrap_dims(dim, x.ndim)
-    if x.numel() == 0:
-        return sum(x.exp(), dims, keepdim).log()
-    m = amax(x, dims, keepdim=True).detach()
-    from .pointwise import isinf, where  # noqa: PLC0415
-
-    m = where(isinf(m), m * 0, m)
-    r = (x - m).exp().sum(dims, keepdim=True).log() + m
-    return r if keepdim else r.squeeze(dims)
+    d = x._data
+    dims = wrap_dims(dim, d.ndim)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        if d.size:
+            m = d.max(axis=dims, keepdims=True)
+            m = np.where(np.isinf(m), 0, m).astype(d.dtype, copy=False)
+        else:
+            m = np.zeros((1,) * d.ndim, dtype=d.dtype)
+        r = np.log(np.exp(d - m).sum(axis=dims, keepdims=True)) + m
+    if not keepdim:
+        r = r.reshape(_reduced_shape(d.shape, dims, False))
+    res = _wrap(_arr(r))
+    if x._rg and state.enabled:
+        n = LogsumexpBackward0()
+        n.dims, n.keepdim = dims, keepdim
+        n.save(x, SavedOutput(res))
+        link(n, res, (x,))
+    return res
 
 
 def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:

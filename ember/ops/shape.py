@@ -8,8 +8,9 @@ import numpy as np
 
 from .. import _dtype as D
 from .._size import Size
-from ..autograd.graph import Node, link, link_multi
+from ..autograd.graph import Node, link
 from ._util import Tensor, _wrap, _wrap_dim, register, result_type, state, to_array, wrap_dims
+from .conversion import ToCopyBackward0, _cast, _cpu, _cuda, to, type_as  # noqa: F401 - re-exported
 
 
 def _view_result(x: Tensor, arr) -> Tensor:
@@ -724,7 +725,7 @@ def roll(input: Tensor, shifts, dims=None) -> Tensor:
     if dims is not None:
         dims = (dims,) if isinstance(dims, int) else tuple(dims)
     elif len(shifts) != 1:
-        raise RuntimeError(f"roll: shifts must be a single int or a one-element tuple when dims is not given")
+        raise RuntimeError("roll: shifts must be a single int or a one-element tuple when dims is not given")
     res = _wrap(np.roll(input._data, shifts if dims is not None else shifts[0], dims))
     if input._rg and state.enabled:
         n = RollBackward0()
@@ -755,88 +756,6 @@ def contiguous(self: Tensor, memory_format=None) -> Tensor:
     if self._data.flags.c_contiguous:
         return self
     return clone(self)
-
-
-class ToCopyBackward0(Node):
-    __slots__ = ("dtype", "device")
-
-    def backward(self, g):
-        return g.to(dtype=self.dtype, device=self.device)
-
-
-def to(self: Tensor, *args, **kwargs) -> Tensor:
-    """Convert dtype and/or device: ``t.to(ember.float64)``, ``t.to("cuda")``, ``t.to(other)``.
-
-    >>> import ember
-    >>> ember.tensor([1, 2]).to(ember.float32)
-    tensor([1., 2.])
-    """
-    from .._device import device as _dev, device_of, to_device_array  # noqa: PLC0415
-
-    dtype = kwargs.pop("dtype", None)
-    dev = kwargs.pop("device", None)
-    copy = kwargs.pop("copy", False)
-    kwargs.pop("non_blocking", None)
-    kwargs.pop("memory_format", None)
-    if kwargs:
-        raise TypeError(f"to() received an invalid combination of arguments - got unexpected {list(kwargs)}")
-    for a in args:
-        if isinstance(a, D.dtype):
-            dtype = a
-        elif isinstance(a, Tensor):
-            dtype, dev = a.dtype, a.device
-        elif isinstance(a, (str, _dev)) or isinstance(a, int) and not isinstance(a, bool):
-            dev = a
-        elif isinstance(a, bool) or a is None:
-            continue
-        else:
-            raise TypeError(f"to() received an invalid combination of arguments - got ({type(a).__name__})")
-    data = self._data
-    if dev is not None:
-        dev = _dev(dev)
-        if dev.type == "cuda" and dev.index is None:
-            dev = _dev("cuda", 0)
-    same_dev = dev is None or device_of(data) == dev
-    same_dt = dtype is None or data.dtype == D.np_dtype(dtype)
-    if same_dev and same_dt and not copy:
-        return self
-    arr = data if same_dev else to_device_array(data, dev)
-    if not same_dt:
-        arr = arr.astype(D.np_dtype(dtype))
-    elif arr is data:
-        arr = arr.copy()
-    res = _wrap(arr)
-    if self._rg and state.enabled and (dtype is None or dtype._cat >= 2):
-        n = ToCopyBackward0()
-        n.dtype = self.dtype
-        n.device = device_of(data)
-        link(n, res, (self,))
-    return res
-
-
-def _cast(dtype):
-    def method(self, memory_format=None):
-        return to(self, dtype)
-    method.__name__ = dtype.name
-    return method
-
-
-def _cpu(self: Tensor) -> Tensor:
-    return to(self, "cpu")
-
-
-def _cuda(self: Tensor, device=None, non_blocking: bool = False) -> Tensor:
-    from .._device import device as _dev  # noqa: PLC0415
-
-    if device is None:
-        device = "cuda"
-    elif isinstance(device, int):
-        device = _dev("cuda", device)
-    return to(self, device)
-
-
-def type_as(self: Tensor, other: Tensor) -> Tensor:
-    return to(self, other.dtype)
 
 
 register(view=view, view_as=view_as, reshape=lambda self, *shape: reshape(self, *shape), reshape_as=reshape_as,

@@ -78,24 +78,24 @@ REDUCTIONS = [
     _red("argmin", lambda m, x: m.argmin(x), S, dtypes=NUM, grad=False),
     _red("argmin_dim", lambda m, x: x.argmin(0), S_DIM, dtypes=NUM, grad=False),
     _red("argmax_keep_all", lambda m, x: x.argmax(keepdim=True), [((2, 3),)], grad=False),
-    _red("var", lambda m, x: m.var(x), [((4,),), ((2, 3),), ((2, 3, 4),)], grad_fn=False),
-    _red("var_dim", lambda m, x: x.var(1), [((2, 3),), ((2, 3, 4),)], grad_fn=False),
-    _red("var_unbiased_false", lambda m, x: x.var(0, unbiased=False), S_DIM, grad_fn=False),
-    _red("var_correction", lambda m, x: m.var(x, dim=-1, correction=2, keepdim=True), [((2, 4),)], grad_fn=False),
-    _red("var_correction0", lambda m, x: x.var(correction=0), S, grad_fn=False),
-    _red("var_positional_unbiased", lambda m, x: x.var(False), S_DIM, grad_fn=False),
-    _red("var_tuple", lambda m, x: x.var((0, 2)), [((2, 3, 4),)], grad_fn=False),
-    _red("std", lambda m, x: m.std(x), [((4,),), ((2, 3),)], grad_fn=False),
-    _red("std_dim", lambda m, x: x.std(-1, keepdim=True), S_DIM, grad_fn=False),
-    _red("std_unbiased_false", lambda m, x: x.std(unbiased=False), S_DIM, grad_fn=False),
-    _red("std_correction", lambda m, x: m.std(x, -1, correction=0), S_DIM, grad_fn=False),
-    _red("std_mean", lambda m, x: m.std_mean(x, 1), [((2, 3),)], grad_fn=False),
-    _red("var_mean", lambda m, x: m.var_mean(x, -1, keepdim=True), S_DIM, grad_fn=False),
-    _red("var_mean_all", lambda m, x: m.var_mean(x), [((2, 3),)], grad_fn=False),
-    _red("var_mean_correction", lambda m, x: m.var_mean(x, 0, correction=0), S_DIM, grad_fn=False),
-    _red("logsumexp", lambda m, x: m.logsumexp(x, 1), [((2, 3),), ((2, 3, 4),)], grad_fn=False),
-    _red("logsumexp_tuple", lambda m, x: x.logsumexp((0, 1), keepdim=True), [((2, 3),)], grad_fn=False),
-    _red("logsumexp_big", lambda m, x: (x * 500).logsumexp(-1), S_DIM, grad_fn=False),
+    _red("var", lambda m, x: m.var(x), [((4,),), ((2, 3),), ((2, 3, 4),)]),
+    _red("var_dim", lambda m, x: x.var(1), [((2, 3),), ((2, 3, 4),)]),
+    _red("var_unbiased_false", lambda m, x: x.var(0, unbiased=False), S_DIM),
+    _red("var_correction", lambda m, x: m.var(x, dim=-1, correction=2, keepdim=True), [((2, 4),)]),
+    _red("var_correction0", lambda m, x: x.var(correction=0), S),
+    _red("var_positional_unbiased", lambda m, x: x.var(False), S_DIM),
+    _red("var_tuple", lambda m, x: x.var((0, 2)), [((2, 3, 4),)]),
+    _red("std", lambda m, x: m.std(x), [((4,),), ((2, 3),)]),
+    _red("std_dim", lambda m, x: x.std(-1, keepdim=True), S_DIM),
+    _red("std_unbiased_false", lambda m, x: x.std(unbiased=False), S_DIM),
+    _red("std_correction", lambda m, x: m.std(x, -1, correction=0), S_DIM),
+    _red("std_mean", lambda m, x: m.std_mean(x, 1), [((2, 3),)]),
+    _red("var_mean", lambda m, x: m.var_mean(x, -1, keepdim=True), S_DIM),
+    _red("var_mean_all", lambda m, x: m.var_mean(x), [((2, 3),)]),
+    _red("var_mean_correction", lambda m, x: m.var_mean(x, 0, correction=0), S_DIM),
+    _red("logsumexp", lambda m, x: m.logsumexp(x, 1), [((2, 3),), ((2, 3, 4),)]),
+    _red("logsumexp_tuple", lambda m, x: x.logsumexp((0, 1), keepdim=True), [((2, 3),)]),
+    _red("logsumexp_big", lambda m, x: (x * 500).logsumexp(-1), S_DIM),
     _red("logsumexp_int", lambda m, x: x.logsumexp(0), S_DIM, dtypes=INTS, grad=False),
     _red("norm", lambda m, x: m.norm(x), [((4,),), ((2, 3),)], grad_fn=False),
     _red("norm_p1", lambda m, x: x.norm(p=1, dim=-1), S_DIM, grad_fn=False),
@@ -227,3 +227,25 @@ def test_cumsum_int_dtype():
         t = torch.tensor([1, 0, 1]).to(getattr(torch, dt)).cumsum(0)
         e = ember.tensor([1, 0, 1]).to(getattr(ember, dt)).cumsum(0)
         assert str(e.dtype) == str(t.dtype) and e.tolist() == t.tolist()
+
+
+def test_std_of_constant_has_zero_gradient():
+    res = {}
+    for m in (torch, ember):
+        x = m.tensor([[1.0, 1.0, 1.0], [2.0, 3.0, 4.0]], requires_grad=True)
+        (x.std(1).sum() + m.std_mean(x, 1)[0].sum()).backward()
+        res[m] = x.grad.tolist()
+    np.testing.assert_allclose(res[ember], res[torch], rtol=1e-6)
+
+
+def test_var_mean_single_node_and_partial_use():
+    res = {}
+    for m in (torch, ember):
+        x = m.tensor([[1.0, 2.0, 4.0], [2.0, 3.0, 7.0]], requires_grad=True)
+        v, mu = m.var_mean(x, 1)
+        assert v.grad_fn is mu.grad_fn
+        mu.sum().backward(retain_graph=True)
+        g1 = x.grad.tolist()
+        v.sum().backward()
+        res[m] = (g1, x.grad.tolist())
+    np.testing.assert_allclose(res[ember], res[torch], rtol=1e-6)
