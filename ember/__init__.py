@@ -6,8 +6,6 @@
 >>> x.grad
 tensor(6.)
 """
-from __future__ import annotations
-
 __version__ = "0.1.0"
 
 from . import _dtype

@@ -460,3 +460,10 @@ def trace(input: Tensor) -> Tensor:
 register(matmul=matmul, mm=mm, bmm=bmm, mv=mv, dot=dot, vdot=vdot, inner=inner, outer=outer, ger=ger,
          addmm=addmm, addmv=addmv, addbmm=addbmm, baddbmm=baddbmm, addr=addr, kron=kron, trace=trace,
          __matmul__=matmul, __rmatmul__=lambda self, other: matmul(other, self))
+
+
+# the names this family adds to the top-level ``ember`` namespace (PyTorch's top-level names only)
+__all__ = [
+    "addbmm", "addmm", "addmv", "addr", "baddbmm", "bmm", "dot", "einsum", "ger", "inner", "kron", "matmul",
+    "mm", "mv", "outer", "tensordot", "trace", "vdot",
+]

@@ -86,3 +86,6 @@ def _cuda(self: Tensor, device=None, non_blocking: bool = False) -> Tensor:
 
 def type_as(self: Tensor, other: Tensor) -> Tensor:
     return to(self, other.dtype)
+
+
+__all__: list = []  # Tensor methods only

@@ -12,7 +12,7 @@ from .._device import CPU, device as _device_cls, device_of, to_device_array, xp
 from .._tensor import Tensor, _wrap
 
 __all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "empty", "full", "zeros_like",
-           "ones_like", "empty_like", "full_like", "arange", "range_", "linspace", "logspace", "eye",
+           "ones_like", "empty_like", "full_like", "arange", "linspace", "logspace", "eye",
            "scalar_tensor", "empty_strided", "frombuffer"]
 
 

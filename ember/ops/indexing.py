@@ -773,3 +773,11 @@ register(index_put_=_inplace(index_put), scatter_=_inplace(scatter), scatter_add
          scatter_reduce_=_inplace(scatter_reduce), index_add_=_inplace(index_add), index_copy_=_inplace(index_copy),
          index_fill_=_inplace(index_fill), masked_fill_=_inplace(masked_fill),
          masked_scatter_=_inplace(masked_scatter))
+
+
+# the names this family adds to the top-level ``ember`` namespace (PyTorch's top-level names only)
+__all__ = [
+    "argwhere", "gather", "index_add", "index_copy", "index_fill", "index_put", "index_select", "masked_fill",
+    "masked_scatter", "masked_select", "nonzero", "scatter", "scatter_add", "scatter_reduce", "take",
+    "take_along_dim",
+]

@@ -312,3 +312,9 @@ def inplace_on_view(v: Tensor, fn, args, kwargs) -> Tensor:
         new_view = _graph_alias(base).reshape(-1)[_wrap(pos)]
         v.grad_fn, v._out_nr, v._rg = new_view.grad_fn, 0, True
     return v
+
+
+# the names this family adds to the top-level ``ember`` namespace (PyTorch's top-level names only)
+__all__ = [
+    "fill_", "zero_",
+]

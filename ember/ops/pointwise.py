@@ -784,3 +784,20 @@ register(
     __ifloordiv__=_iop("floor_divide_"), __imod__=_iop("remainder_"), __ipow__=_iop("pow_"),
     __iand__=_iop("bitwise_and_"), __ior__=_iop("bitwise_or_"), __ixor__=_iop("bitwise_xor_"),
 )
+
+
+# the names this family adds to the top-level ``ember`` namespace (PyTorch's top-level names only)
+__all__ = [
+    "abs", "absolute", "acos", "acosh", "add", "addcdiv", "addcmul", "allclose", "arccos", "arccosh",
+    "arcsin", "arcsinh", "arctan", "arctan2", "arctanh", "asin", "asinh", "atan", "atan2", "atanh",
+    "bitwise_and", "bitwise_left_shift", "bitwise_not", "bitwise_or", "bitwise_right_shift", "bitwise_xor",
+    "ceil", "clamp", "clamp_max", "clamp_min", "clip", "cos", "cosh", "deg2rad", "div", "divide", "eq",
+    "equal", "erf", "erfc", "erfinv", "exp", "exp2", "expm1", "fill_", "fix", "floor", "floor_divide", "fmax",
+    "fmin", "fmod", "frac", "ge", "greater", "greater_equal", "gt", "hypot", "isclose", "isfinite", "isinf",
+    "isnan", "isneginf", "isposinf", "isreal", "le", "lerp", "less", "less_equal", "log", "log10", "log1p",
+    "log2", "logical_and", "logical_not", "logical_or", "logical_xor", "logit", "lt", "maximum", "minimum",
+    "mul", "multiply", "nan_to_num", "ne", "neg", "negative", "not_equal", "pow", "rad2deg", "reciprocal",
+    "relu", "remainder", "result_type", "round", "rsqrt", "rsub", "sgn", "sigmoid", "sign", "signbit", "sin",
+    "sinh", "sqrt", "square", "sub", "subtract", "tan", "tanh", "true_divide", "trunc", "where", "xlogy",
+    "zero_",
+]

@@ -755,3 +755,11 @@ register(sum=sum, nansum=nansum, sum_to_size=sum_to_size, mean=mean, nanmean=nan
          amin=amin, max=max, min=min, argmax=argmax, argmin=argmin, var=var, std=std, logsumexp=logsumexp,
          norm=norm, cumsum=cumsum, cumprod=cumprod, cummax=cummax, cummin=cummin, logcumsumexp=logcumsumexp,
          all=all, any=any, count_nonzero=count_nonzero)
+
+
+# the names this family adds to the top-level ``ember`` namespace (PyTorch's top-level names only)
+__all__ = [
+    "all", "amax", "amin", "any", "argmax", "argmin", "count_nonzero", "cummax", "cummin", "cumprod",
+    "cumsum", "logcumsumexp", "logsumexp", "max", "mean", "min", "nanmean", "nansum", "norm", "prod", "std",
+    "std_mean", "sum", "var", "var_mean",
+]

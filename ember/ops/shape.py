@@ -772,3 +772,13 @@ Tensor.mT = property(_mT)
 Tensor.T = property(_T)
 Tensor.mH = property(_mT)
 Tensor.H = property(_T)
+
+
+# the names this family adds to the top-level ``ember`` namespace (PyTorch's top-level names only)
+__all__ = [
+    "adjoint", "atleast_1d", "atleast_2d", "atleast_3d", "broadcast_shapes", "broadcast_tensors",
+    "broadcast_to", "cat", "chunk", "clone", "column_stack", "concat", "concatenate", "dstack", "flatten",
+    "flip", "fliplr", "flipud", "hstack", "moveaxis", "movedim", "narrow", "permute", "reshape",
+    "result_type", "roll", "row_stack", "select", "split", "squeeze", "stack", "swapaxes", "swapdims", "t",
+    "tensor_split", "transpose", "unbind", "unflatten", "unsqueeze", "vstack",
+]

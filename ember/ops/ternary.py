@@ -400,3 +400,10 @@ def where(condition, input=None, other=None, *, out=None):
         n.save(condition)
         _binary_node(n, res, input, other, dt)
     return _out(res, out)
+
+
+# the names this family adds to the top-level ``ember`` namespace (PyTorch's top-level names only)
+__all__ = [
+    "abs", "addcdiv", "addcmul", "clamp", "clamp_max", "clamp_min", "clip", "exp", "isfinite", "lerp",
+    "log1p", "logit", "nan_to_num", "relu", "result_type", "where", "xlogy",
+]

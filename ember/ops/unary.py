@@ -168,3 +168,12 @@ relu = _unary("relu", _relu_np, lambda g, y: g * (y > 0), save="output", keep_in
               rawd=lambda g, y: g * (y > 0),
               doc="max(x, 0) elementwise.\n\n    >>> import ember\n    >>> ember.relu(ember.tensor([-1., 2.]))\n"
                   "    tensor([0., 2.])\n")
+
+
+# the names this family adds to the top-level ``ember`` namespace (PyTorch's top-level names only)
+__all__ = [
+    "abs", "absolute", "acos", "acosh", "asin", "asinh", "atan", "atanh", "ceil", "cos", "cosh", "deg2rad",
+    "erf", "erfc", "erfinv", "exp", "exp2", "expm1", "fix", "floor", "frac", "log", "log10", "log1p", "log2",
+    "neg", "rad2deg", "reciprocal", "relu", "rsqrt", "sgn", "sigmoid", "sign", "sin", "sinh", "sqrt", "tan",
+    "tanh", "trunc",
+]
