@@ -7,6 +7,7 @@ import ctypes.util
 import math
 import numbers
 import os
+import sys
 import warnings
 from collections.abc import Callable, Sequence
 from fractions import Fraction
@@ -29,6 +30,7 @@ _RANGE_64_BITS = 1 << 28  # ranges at least this wide draw 64 bits per value
 _U64 = (1 << 64) - 1
 
 _F64 = np.dtype(np.float64)
+_LITTLE = sys.byteorder == "little"
 _F32 = np.dtype(np.float32)
 _F16 = np.dtype(np.float16)
 _BF16 = np.dtype(_ml_dtypes.bfloat16) if _ml_dtypes is not None else None
@@ -860,7 +862,27 @@ class CPUGenerator:
         p = float(p)
         if not 0.0 <= p <= 1.0:
             raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p:g}")
-        return (self._doubles(_numel(shape)) < p).astype(dtype).reshape(shape)
+        n = _numel(shape)
+        # u = X * 2**-53 < p  <=>  X < ceil(p * 2**53) for the 53-bit integer X = (hi & 0x1FFFFF) << 32 | lo:
+        # compared on the two 32-bit words directly, bit for bit the same decision as the float64 path.
+        t = math.ceil(p * 9007199254740992.0)
+        if t >= 9007199254740992:
+            self._words(2 * n)
+            return np.ones(shape, dtype=dtype)
+        if self._pending is None and _LITTLE and n > 0:
+            self._idle_next = None
+            v = self._bitgen.random_raw(2 * n).view(np.uint32)  # the low halves hold the 32-bit words
+            hi, lo = v[0::4], v[2::4]
+        else:
+            w = self._words(2 * n)
+            hi, lo = w[0::2], w[1::2]
+        hi = hi & np.uint32(0x1FFFFF)
+        th, tl = np.uint32(t >> 32), np.uint32(t & 0xFFFFFFFF)
+        mask = hi < th
+        eq = hi == th
+        if eq.any():
+            mask |= eq & (lo < tl)
+        return mask.astype(dtype).reshape(shape)
 
     def bernoulli_tensor(self, probs: np.ndarray, dtype) -> np.ndarray:
         """``torch.bernoulli(probs)`` / ``x.bernoulli_(p_tensor)``: ``u < p`` elementwise.

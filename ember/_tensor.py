@@ -528,3 +528,15 @@ def _wrap_dim(dim, ndim: int) -> int:
     if not -n <= dim < n:
         raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
     return dim + n if dim < 0 else dim
+
+
+def _bind_autograd() -> None:
+    """Give the autograd engine direct references to Tensor and _wrap (see ember/autograd/engine.py)."""
+    from . import autograd  # noqa: PLC0415
+    from .autograd import engine  # noqa: PLC0415
+
+    engine.Tensor = autograd.Tensor = Tensor
+    engine._wrap = autograd._wrap = _wrap
+
+
+_bind_autograd()

@@ -1,6 +1,7 @@
 """Automatic differentiation: backward, grad, Function, grad modes, anomaly detection."""
 from __future__ import annotations
 
+from .._device import array_module
 from .engine import execute
 from .function import Function, FunctionCtx, once_differentiable
 from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
@@ -12,17 +13,16 @@ __all__ = ["backward", "grad", "Function", "FunctionCtx", "once_differentiable",
            "set_detect_anomaly", "is_anomaly_enabled", "Node", "functional", "gradcheck", "gradgradcheck", "graph"]
 
 
-def _tensors(x):
-    from .._tensor import Tensor  # noqa: PLC0415
+Tensor = _wrap = None  # bound by ember._tensor (which imports this package before Tensor exists)
 
+
+def _tensors(x):
     if isinstance(x, Tensor):
         return [x]
     return list(x)
 
 
 def _make_grads(outputs, grad_outputs, fn_name):
-    from .._tensor import Tensor  # noqa: PLC0415
-    from ..ops.creation import ones_like  # noqa: PLC0415
 
     if grad_outputs is None:
         grad_outputs = [None] * len(outputs)
@@ -43,7 +43,8 @@ def _make_grads(outputs, grad_outputs, fn_name):
             if not o.dtype.is_floating_point and not o.dtype.is_complex:
                 raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but got "
                                    f"{o.dtype}")
-            g = ones_like(o)
+            od = o._data
+            g = _wrap(array_module(od).ones(od.shape, dtype=od.dtype))
         elif not isinstance(g, Tensor):
             from ..ops.creation import tensor  # noqa: PLC0415
 

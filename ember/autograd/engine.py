@@ -8,6 +8,11 @@ import numpy as np
 from .graph import POST_ACC_HOOKS, Node
 from .grad_mode import state
 
+# Bound by ember._tensor once Tensor exists (it imports this package first, so a top-level import would be
+# circular); module globals keep function-level imports off the per-backward path.
+Tensor = None
+_wrap = None
+
 
 def _fixup(g, meta):
     """Sum a gradient back to its input's shape and cast it to the input's dtype (broadcasting undone here)."""
@@ -65,13 +70,11 @@ def _run_tensor_hooks(t, g):
 
 def _accumulate(leaf, g, create_graph, owned_ids):
     """Add gradient ``g`` (a Tensor, or a raw array on the create_graph=False path) into ``leaf.grad``."""
-    from .._tensor import _wrap  # noqa: PLC0415
-
     old = leaf._grad
     if create_graph:
         leaf._grad = g if old is None else old + g
     else:
-        a = g if type(g) is not _Tensor_cls[0] else g._data
+        a = g if type(g) is not Tensor else g._data
         if isinstance(a, np.generic):  # NumPy ops on 0-d arrays give scalars
             a = np.asarray(a)
         if old is None:
@@ -94,9 +97,6 @@ def _accumulate(leaf, g, create_graph, owned_ids):
         if entry is not None:
             for h in list(entry[1]):
                 h(leaf)
-
-
-_Tensor_cls = [None]
 
 
 # one list of final callbacks per running backward (innermost last)
@@ -132,9 +132,6 @@ def execute(roots, root_grads, retain_graph: bool, create_graph: bool, inputs=No
 
 
 def _execute(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
-    from .._tensor import Tensor, _wrap  # noqa: PLC0415
-
-    _Tensor_cls[0] = Tensor
     raw = not create_graph  # on the raw path, buffers hold NumPy/CuPy arrays, not Tensors
     buffers: dict = {}
     deps: dict = {}

@@ -9,6 +9,8 @@ import numpy as np
 from ... import _dtype as D
 from ..._device import array_module
 from ..._tensor import Tensor, _wrap
+from ...autograd.grad_mode import state
+from ...autograd.graph import Node, link
 from ...ops.shape import cat
 from .activation import softmax
 from .dropout import dropout
@@ -94,6 +96,16 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
             mask_t = attn_mask
     else:
         mask_t = None
+    if dropout_p == 0.0 and xp is np and npd.kind == "f" and (mask_t is None or not mask_t._rg):
+        return _fused_sdpa(query, key, value, bias, mask_t, sf)
+    attn = _attn_weights(query, key, sf, bias, mask_t)
+    if dropout_p > 0.0:
+        attn = dropout(attn, dropout_p, True)
+    return attn @ value
+
+
+def _attn_weights(query: Tensor, key: Tensor, sf: float, bias, mask_t) -> Tensor:
+    """``softmax(q @ k^T * sf + bias + mask)`` with Tensor ops; rows with nothing to attend to are zeros."""
     scores = (query @ key.transpose(-2, -1)) * sf
     if bias is not None:
         scores = scores + _wrap(bias)
@@ -103,16 +115,84 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
     if bias is not None or mask_t is not None:
         dead = (scores._data == -np.inf).all(-1, keepdims=True)
         if dead.any():  # rows with nothing to attend to: finite scores for the softmax, zeros after it
-            dead = _wrap(xp.broadcast_to(dead, scores._data.shape))
+            dead = _wrap(array_module(dead).broadcast_to(dead, scores._data.shape))
             scores = scores.masked_fill(dead, 0.0)
         else:
             dead = None
     attn = softmax(scores, dim=-1)
     if dead is not None:
         attn = attn.masked_fill(dead, 0.0)
-    if dropout_p > 0.0:
-        attn = dropout(attn, dropout_p, True)
-    return attn @ value
+    return attn
+
+
+class ScaledDotProductFlashAttentionForCpuBackward0(Node):
+    """Gradient of the fused attention; ``raw`` reuses the saved weights, ``backward`` recomputes them."""
+
+    __slots__ = ("attn", "bias", "mask", "sf")
+
+    def release(self) -> None:
+        self._saved = None
+        self.attn = None
+
+    def raw(self, g):
+        q, k, v = self.saved_arrays()
+        attn = self.attn
+        e = self.next_edges
+        gv = np.matmul(attn.swapaxes(-1, -2), g) if e[2] is not None else None
+        gq = gk = None
+        if e[0] is not None or e[1] is not None:
+            ga = np.matmul(g, v.swapaxes(-1, -2))
+            ga -= (ga * attn).sum(-1, keepdims=True)
+            ga *= attn
+            ga *= ga.dtype.type(self.sf)
+            if e[0] is not None:
+                gq = np.matmul(ga, k)
+            if e[1] is not None:
+                gk = np.matmul(ga.swapaxes(-1, -2), q)
+        return gq, gk, gv
+
+    def backward(self, g):
+        q, k, v = self.saved_tensors
+        attn = _attn_weights(q, k, self.sf, self.bias, self.mask)
+        gv = attn.transpose(-2, -1) @ g
+        ga = g @ v.transpose(-2, -1)
+        gs = attn * (ga - (ga * attn).sum(-1, keepdim=True)) * self.sf
+        return gs @ k, gs.transpose(-2, -1) @ q, gv
+
+
+def _fused_sdpa(query: Tensor, key: Tensor, value: Tensor, bias, mask_t, sf: float) -> Tensor:
+    """Attention on raw arrays: one batched matmul for the scores, an in-place softmax, one for the output."""
+    q, k, v = query._data, key._data, value._data
+    s = np.matmul(q, k.swapaxes(-1, -2))
+    s *= s.dtype.type(sf)
+    for m in (bias, None if mask_t is None else mask_t._data):
+        if m is not None:
+            if np.broadcast_shapes(s.shape, m.shape) == s.shape and np.result_type(s, m) == s.dtype:
+                s += m
+            else:
+                s = s + m
+    mx = s.max(-1, keepdims=True)
+    dead = None
+    if bias is not None or mask_t is not None:
+        dead = mx == -np.inf  # rows with nothing to attend to: zeros, as PyTorch's safe softmax gives
+        if dead.any():
+            s[np.broadcast_to(dead, s.shape)] = 0
+            mx[dead] = 0
+        else:
+            dead = None
+    s -= mx
+    np.exp(s, out=s)
+    s /= s.sum(-1, keepdims=True)
+    if dead is not None:
+        s[np.broadcast_to(dead, s.shape)] = 0
+    res = _wrap(np.matmul(s, v))
+    if state.enabled and (query._rg or key._rg or value._rg):
+        n = ScaledDotProductFlashAttentionForCpuBackward0()
+        n.attn, n.bias, n.mask, n.sf = s, bias, mask_t, sf
+        n.save(query, key, value)
+        n.meta = tuple((tuple(t.shape), None) for t in (query, key, value))
+        link(n, res, (query, key, value))
+    return res
 
 
 # ----------------------------------------------------------------------------- multi-head attention

@@ -158,7 +158,7 @@ def _flat_conv(x, w, b, pads, dil):
     """Stride-1, ungrouped cross-correlation through the flat-shift layout; returns ``(result, cols, geom)``."""
     ks = w.shape[2:]
     geom = _flat_geom(x.shape[2:], ks, pads, dil)
-    sp, out, _, run, _ = geom
+    sp, out = geom[:2]
     cols = _flat_cols(x, ks, pads, dil, geom)
     n, o = x.shape[0], w.shape[0]
     r = np.matmul(w.reshape(o, -1), cols)  # (N, O, run): one gemm per sample

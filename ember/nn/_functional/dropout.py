@@ -22,7 +22,7 @@ def _noise(input: Tensor, p: float, feature: bool) -> Tensor:
     if feature:
         t = input.new_empty(shape[:2] + (1,) * (len(shape) - 2))
     else:  # PyTorch's noise keeps the input's memory layout, so a transposed input gets its mask in that order
-        from ...ops.random_ops import _empty_like_kept  # noqa: PLC0415
+        from ...ops.random_ops import _empty_like_kept
 
         t = _empty_like_kept(input)
     t.bernoulli_(1 - p)
@@ -42,7 +42,10 @@ def _dropout_impl(input: Tensor, p: float, train: bool, inplace: bool, feature: 
         b = _wrap(((nd - 1) * (_ALPHA * a) + _ALPHA * a * p).astype(nd.dtype, copy=False))
         noise = _wrap((nd * a).astype(nd.dtype, copy=False))
         return input.mul_(noise).add_(b) if inplace else input * noise + b
-    noise = _wrap((nd / (1 - p)).astype(nd.dtype, copy=False))
+    if nd.dtype.kind == "f":  # the mask is ours: scale it in place, in its own dtype (as PyTorch's div_)
+        nd /= nd.dtype.type(1 - p)
+    else:
+        noise = _wrap((nd / (1 - p)).astype(nd.dtype, copy=False))
     return input.mul_(noise) if inplace else input * noise
 
 

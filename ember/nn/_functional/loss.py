@@ -555,6 +555,52 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
     return _nll_core(input, input._data, target, weight, ignore_index, reduction, c, ax, False)
 
 
+class _FastCrossEntropyBackward(_NllBase):
+    """Cross-entropy of (N, C) logits and valid int64 targets, mean or sum: gradient ``(softmax - onehot) * g``."""
+
+    __slots__ = ("target", "scale")
+
+    def _coef(self, xp):
+        n, c = self.prob.shape
+        coef = xp.zeros((n, c), dtype=self.prob.dtype)
+        coef[xp.arange(n), self.target] = self.scale
+        return coef
+
+    def raw(self, g):
+        grad = self.prob * (g * self.scale)
+        grad[np.arange(grad.shape[0]), self.target] -= g * self.scale
+        return grad
+
+    def backward(self, g):
+        if self.coef is None:
+            self.coef = self._coef(array_module(self.prob))
+        return _NllBase.backward(self, g)
+
+
+_FastCrossEntropyBackward.__name__ = _FastCrossEntropyBackward.__qualname__ = "NllLossBackward0"
+
+
+def _cross_entropy_fast(input: Tensor, d, t, reduction: str):
+    """The common case in few NumPy calls: float (N, C) logits, int64 targets all in range, no weights."""
+    m = d.max(axis=1, keepdims=True)
+    sh = d - m
+    e = np.exp(sh)
+    s = e.sum(axis=1, keepdims=True)
+    n = d.shape[0]
+    picked = sh[np.arange(n), t]
+    total = np.log(s).sum() - picked.sum(dtype=d.dtype)
+    out = total / n if reduction == "mean" else total
+    res = _wrap(np.asarray(out, dtype=d.dtype))
+    if state.enabled and input._rg:
+        node = _FastCrossEntropyBackward()
+        node.prob = e / s
+        node.target, node.scale = t, (1.0 / n if reduction == "mean" else 1.0)
+        node.coef, node.ax, node.reduction, node.softmax = None, 1, reduction, True
+        node.save(input)
+        link(node, res, (input,))
+    return res
+
+
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
                   ignore_index: int = -100, reduce=None, reduction: str = "mean",
                   label_smoothing: float = 0.0) -> Tensor:
@@ -565,6 +611,13 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
     tensor(0.6931)
     """
     reduction = _reduction(size_average, reduce, reduction)
+    d = input._data
+    if (weight is None and label_smoothing == 0.0 and reduction != "none" and d.ndim == 2 and d.shape[0]
+            and type(d) is np.ndarray and d.dtype.kind == "f" and isinstance(target, Tensor)):
+        t = target._data
+        if (t.dtype == np.int64 and t.shape == (d.shape[0],) and type(t) is np.ndarray and t.min() >= 0
+                and t.max() < d.shape[1] and (ignore_index < 0 or ignore_index >= d.shape[1])):
+            return _cross_entropy_fast(input, d, t, reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {float(label_smoothing):g}")
     ax = 1 if input.ndim >= 2 else 0

@@ -59,6 +59,36 @@ class _NormBackward(Node):
             out += (gb,)
         return out
 
+    def raw(self, g):
+        x, w = self.saved_arrays()
+        e = self.next_edges
+        dims = self.dims
+        mean, invstd = self.stats
+        xhat = x - mean
+        xhat *= invstd
+        gx = gw = gb = None
+        red = tuple(i for i, s in enumerate(self.wshape) if s == 1)
+        if self.has_w and e[1] is not None:
+            gw = (g * xhat).sum(red).reshape(self.pshape)
+        if self.has_b and e[-1] is not None:
+            gb = g.sum(red).reshape(self.pshape)
+        if e[0] is not None:
+            gxh = g * w.reshape(self.wshape) if w is not None else g
+            if self.fixed:
+                gx = gxh * invstd
+            else:
+                m2 = (gxh * xhat).mean(dims, keepdims=True)
+                gx = gxh - gxh.mean(dims, keepdims=True)
+                xhat *= m2
+                gx -= xhat
+                gx *= invstd
+        out = (gx,)
+        if self.has_w:
+            out += (gw,)
+        if self.has_b:
+            out += (gb,)
+        return out
+
 
 NativeBatchNormBackward0 = type("NativeBatchNormBackward0", (_NormBackward,), {"__slots__": ()})
 NativeLayerNormBackward0 = type("NativeLayerNormBackward0", (_NormBackward,), {"__slots__": ()})
@@ -80,11 +110,21 @@ def _fused_norm(x: Tensor, w, b, dims, wshape, eps, cls, stats=None) -> Tensor:
         mean, invstd = stats
         xc = d - mean
         fixed = True
-    y = xc * invstd
+    y = xc * invstd if fixed else xc  # xc is a fresh buffer when the statistics were computed here
+    if not fixed:
+        y *= invstd
     if w is not None:
-        y = y * w._data.reshape(wshape)
+        wd = w._data.reshape(wshape)
+        if wd.dtype == y.dtype:
+            y *= wd
+        else:
+            y = y * wd
     if b is not None:
-        y = y + b._data.reshape(wshape)
+        bd = b._data.reshape(wshape)
+        if bd.dtype == y.dtype:
+            y += bd
+        else:
+            y = y + bd
     res = _wrap(y.astype(d.dtype, copy=False))
     if state.enabled and (x._rg or (w is not None and w._rg) or (b is not None and b._rg)):
         n = cls()
@@ -281,8 +321,8 @@ def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: flo
     >>> ember.nn.functional.local_response_norm(ember.ones(1, 2, 1), 2, alpha=1.0, beta=1.0).flatten()
     tensor([0.6667, 0.5000])
     """
-    from .padding import pad  # noqa: PLC0415
-    from .pooling import avg_pool2d, avg_pool3d  # noqa: PLC0415
+    from .padding import pad
+    from .pooling import avg_pool2d, avg_pool3d
 
     dim = input.ndim
     if dim < 3:

@@ -176,10 +176,87 @@ def _pool_geometry(input, nd, kernel_size, stride, padding, dilation, ceil_mode,
     return ks, st, pd, dl, outs, pads
 
 
-def _max_pool(input, nd, kernel_size, stride, padding, dilation, ceil_mode, name):
+class _TiledMaxPoolBackward(Node):
+    """Backward of a non-overlapping max pool (kernel == stride, no padding), from the winning kernel offset."""
+
+    __slots__ = ("karg", "ks", "nsp", "outs", "shape")
+
+    def _flat_index(self):
+        return _tiled_index(self.karg, self.ks, self.outs, self.shape)
+
+    def backward(self, g):
+        idx = _wrap(self._flat_index())
+        return _scatter_flat(g, idx, self.shape, _ScatterFlatBackward, self.nsp)
+
+    def raw(self, g):
+        karg, ks, outs = self.karg, self.ks, self.outs
+        gx = np.zeros(self.shape, dtype=g.dtype)
+        finite = g.dtype.kind != "f" or bool(np.isfinite(g).all())  # else g * 0 would leak NaN off the maxima
+        for k, off in enumerate(np.ndindex(*ks)):
+            view = gx[(Ellipsis,) + tuple(slice(o, o + n * s, s) for o, n, s in zip(off, outs, ks))]
+            if finite:
+                np.multiply(g, karg == k, out=view)
+            else:
+                np.copyto(view, g, where=karg == k)
+        return gx
+
+
+_TILED_NODES = {nd: type(f"MaxPool{max(nd, 2)}DWithIndicesBackward0", (_TiledMaxPoolBackward,), {"__slots__": ()})
+                for nd in (2, 3)}
+
+
+def _tiled_index(karg, ks, outs, shape):
+    """Flat input positions (int64) of the winning offsets ``karg`` of a non-overlapping max pool."""
+    nd = len(ks)
+    kidx = np.unravel_index(karg, ks) if nd > 1 else (karg,)
+    pos = 0
+    for i in range(nd):
+        o = np.arange(outs[i]).reshape((outs[i],) + (1,) * (nd - 1 - i))
+        pos = pos * shape[len(shape) - nd + i] + (o * ks[i] + kidx[i])
+    return pos.astype(np.int64)
+
+
+def _tiled_max_pool(input, d, nd, ks, outs, unbatched, need_idx):
+    """Max pool with kernel == stride and no padding: a running maximum over the prod(K) strided slices."""
+    views = [d[(Ellipsis,) + tuple(slice(o, o + n * s, s) for o, n, s in zip(off, outs, ks))]
+             for off in np.ndindex(*ks)]
+    vals = views[0].copy()
+    for v in views[1:]:
+        np.maximum(vals, v, out=vals)
+    grad = input._rg and state.enabled
+    if not (grad or need_idx):
+        return _wrap(vals[0] if unbatched else vals), None
+    if d.dtype.kind == "f" and np.isnan(vals).any():
+        return None
+    # the first offset holding the maximum wins, as in PyTorch: karg_k = (x_k != max) * (1 + karg_{k+1})
+    karg = np.zeros(vals.shape, dtype=np.uint8 if len(views) < 256 else np.int64)
+    ne = np.empty(vals.shape, dtype=bool)
+    for k in range(len(views) - 2, -1, -1):
+        np.not_equal(views[k], vals, out=ne)
+        karg += 1
+        np.multiply(karg, ne, out=karg)
+    res = _wrap(vals[0] if unbatched else vals)
+    it = None
+    if need_idx:
+        pos = _tiled_index(karg, ks, outs, d.shape)
+        it = _wrap(pos[0] if unbatched else pos)
+    if grad:
+        n = _TILED_NODES[max(nd, 2)]()
+        n.shape, n.nsp, n.ks, n.outs = input._data.shape, nd, ks, outs
+        n.karg = karg[0] if unbatched else karg
+        link(n, res, (input,))
+    return res, it
+
+
+def _max_pool(input, nd, kernel_size, stride, padding, dilation, ceil_mode, name, need_idx=True):
     unbatched = _check_input(input, nd, name)
     ks, st, pd, dl, outs, pads = _pool_geometry(input, nd, kernel_size, stride, padding, dilation, ceil_mode, True)
     d = input._data[None] if unbatched else input._data
+    if ks == st and not any(lo or hi for lo, hi in pads) and type(d) is np.ndarray and d.dtype.kind in "fiu" \
+            and all(x == 1 for x in dl):
+        r = _tiled_max_pool(input, d, nd, ks, outs, unbatched, need_idx)
+        if r is not None:
+            return r
     fill = -np.inf if d.dtype.kind == "f" else np.iinfo(d.dtype).min
     win = _windows(_pad_arr(d, pads, fill), ks, st, dl, outs)  # (N, C, *Out, *K)
     flat = win.reshape(win.shape[:2 + nd] + (-1,))
@@ -256,8 +333,9 @@ def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, c
     tensor([[[ 5.,  7.],
              [13., 15.]]])
     """
-    r = max_pool2d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
-    return r if return_indices else r[0]
+    if return_indices:
+        return max_pool2d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
+    return _max_pool(input, 2, kernel_size, stride, padding, dilation, ceil_mode, "max_pool2d", False)[0]
 
 
 def max_pool3d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
