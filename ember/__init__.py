@@ -8,6 +8,8 @@ tensor(6.)
 """
 __version__ = "0.1.0"
 
+from . import _malloc  # noqa: F401  (allocator thresholds for training loops, before any big allocation)
+
 from . import _dtype
 from ._dtype import (bfloat16, bool, cdouble, cfloat, complex64, complex128, double, dtype, finfo, float,  # noqa: A004
                      float16, float32, float64, get_default_dtype, half, iinfo, int, int8, int16, int32,  # noqa: A004
