@@ -178,15 +178,17 @@ def installed_size(mod: str) -> float:
     return total / 2 ** 20
 
 
+# Peak RSS from /proc/self/status VmHWM: ru_maxrss would include the parent's peak (Linux keeps it across exec).
 _MEM_SCRIPT = """
-import resource, sys
+import sys
 sys.path.insert(0, {root!r})
 import {fw} as m
 from benchmarks.suite import WORKLOADS
 step = WORKLOADS[{name!r}][1](m)
 for _ in range(5):
     step()
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+hwm = [line for line in open("/proc/self/status") if line.startswith("VmHWM:")][0]
+print(int(hwm.split()[1]) / 1024)
 """
 
 

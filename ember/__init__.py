@@ -36,13 +36,28 @@ from ._random import (Generator, default_generator, fork_rng, get_rng_state, ini
 from . import random  # noqa: E402  (torch.random; ember's own files import the stdlib absolutely)
 from ._printing import get_printoptions, set_printoptions
 from ._legacy import *  # noqa: F401,F403
-from . import autograd, cuda, nn, optim, viz
+from . import autograd, cuda, nn
 from .autograd import is_anomaly_enabled
 from .nn._functional.activation import _t_log_softmax as log_softmax, _t_softmax as softmax  # noqa: E402
-from . import utils
 from . import linalg  # noqa: E402
-from . import distributed  # noqa: E402
-from .serialization import load, save
+
+# Loaded on first use (PEP 562) to keep ``import ember`` fast; ``ember.optim.SGD`` etc. work as usual.
+_LAZY_MODULES = {"optim", "utils", "distributed", "viz", "datasets", "serialization"}
+_LAZY_ATTRS = {"save": "serialization", "load": "serialization"}
+
+
+def __getattr__(name: str):
+    import importlib  # noqa: PLC0415
+
+    if name in _LAZY_MODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    if name in _LAZY_ATTRS:
+        return getattr(importlib.import_module(f"{__name__}.{_LAZY_ATTRS[name]}"), name)
+    raise AttributeError(f"module 'ember' has no attribute '{name}'")
+
+
+def __dir__():
+    return sorted(set(globals()) | _LAZY_MODULES | set(_LAZY_ATTRS))
 
 strided = "torch.strided"
 contiguous_format = preserve_format = channels_last = "contiguous_format"
