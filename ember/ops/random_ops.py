@@ -8,7 +8,7 @@ import numpy as np
 from .. import _dtype as D
 from .._device import xp_for
 from .._random import _gen
-from ._util import Tensor, _wrap, register, state
+from ._util import Tensor, _wrap, register
 from .creation import _dev, _size
 
 __all__ = ["rand", "rand_like", "randn", "randn_like", "randint", "randint_like", "randperm", "normal",
