@@ -26,8 +26,8 @@ def check_adam_args(lr, betas, eps, weight_decay) -> None:
         raise ValueError(f"Invalid weight_decay value: {weight_decay}")
 
 
-def _adam_kernel(p, g, s, c, t1, t2) -> None:
-    lr, b1, b2, eps, wd, decoupled, maximize, step_size, bc2_sqrt = c
+def adam_moments(p, g, s, lr, b1, b2, wd, decoupled, maximize, t1):
+    """The step shared by the Adam family: maximize, weight decay, then both moment updates; returns (m, v)."""
     if maximize:
         np.negative(g, out=g)
     if wd != 0:
@@ -39,6 +39,12 @@ def _adam_kernel(p, g, s, c, t1, t2) -> None:
     lerp_(m, g, 1 - b1, t1)
     v *= b2
     addcmul_(v, g, g, 1 - b2, t1)
+    return m, v
+
+
+def _adam_kernel(p, g, s, c, t1, t2) -> None:
+    lr, b1, b2, eps, wd, decoupled, maximize, step_size, bc2_sqrt = c
+    m, v = adam_moments(p, g, s, lr, b1, b2, wd, decoupled, maximize, t1)
     vmax = s.get("max_exp_avg_sq")
     if vmax is not None:
         np.maximum(vmax, v, out=vmax)

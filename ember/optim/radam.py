@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._elementwise import ELEM, SCALAR, ElementwiseOptimizer, add_scaled_, addcmul_, lerp_
-from .adam import check_adam_args
+from ._elementwise import ELEM, SCALAR, ElementwiseOptimizer
+from .adam import adam_moments, check_adam_args
 from .optimizer import _to_scalar
 
 __all__ = ["RAdam"]
@@ -12,17 +12,7 @@ __all__ = ["RAdam"]
 
 def _radam_kernel(p, g, s, c, t1, t2) -> None:
     lr, b1, b2, eps, wd, decoupled, maximize, bias_correction1, bc2_sqrt, rect = c
-    if maximize:
-        np.negative(g, out=g)
-    if wd != 0:
-        if decoupled:
-            p *= 1 - lr * wd
-        else:
-            add_scaled_(g, p, wd, t1)
-    m, v = s["exp_avg"], s["exp_avg_sq"]
-    lerp_(m, g, 1 - b1, t1)
-    v *= b2
-    addcmul_(v, g, g, 1 - b2, t1)
+    m, v = adam_moments(p, g, s, lr, b1, b2, wd, decoupled, maximize, t1)
     np.divide(m, bias_correction1, out=t1)
     t1 *= lr
     if rect is not None:

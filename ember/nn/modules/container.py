@@ -18,6 +18,14 @@ def _renumber(modules: dict) -> dict:
     return {str(i): m for i, m in enumerate(modules.values())}
 
 
+def _abs_string_index(idx, n: int) -> str:
+    """The registry key of position ``idx`` (negative counts from the end) in a list of ``n`` entries."""
+    idx = operator.index(idx)
+    if not -n <= idx < n:
+        raise IndexError(f"index {idx} is out of range")
+    return str(idx + n if idx < 0 else idx)
+
+
 class Sequential(Module):
     """Modules applied one after another; built from modules or from an OrderedDict of named modules.
 
@@ -166,13 +174,7 @@ class ModuleList(Module):
             self += modules
 
     def _get_abs_string_index(self, idx) -> str:
-        idx = operator.index(idx)
-        n = len(self)
-        if not -n <= idx < n:
-            raise IndexError(f"index {idx} is out of range")
-        if idx < 0:
-            idx += n
-        return str(idx)
+        return _abs_string_index(idx, len(self))
 
     def __getitem__(self, idx):
         if isinstance(idx, slice):
@@ -348,13 +350,7 @@ class ParameterList(Module):
             self += values
 
     def _get_abs_string_index(self, idx) -> str:
-        idx = operator.index(idx)
-        n = len(self)
-        if not -n <= idx < n:
-            raise IndexError(f"index {idx} is out of range")
-        if idx < 0:
-            idx += n
-        return str(idx)
+        return _abs_string_index(idx, len(self))
 
     def __getitem__(self, idx):
         if isinstance(idx, slice):
