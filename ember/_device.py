@@ -83,10 +83,6 @@ CPU = device("cpu")
 _CACHE[("cpu", None)] = CPU
 
 
-def _cuda_error():
-    return AssertionError("Torch not compiled with CUDA enabled") if _get_cupy() is None else None
-
-
 def xp_for(dev: device):
     """The array module (NumPy or CuPy) that backs ``dev``; PyTorch's error if CUDA is missing."""
     if dev.type == "cpu":

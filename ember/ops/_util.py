@@ -14,7 +14,7 @@ from ..autograd.grad_mode import state
 
 __all__ = ["Tensor", "_wrap", "_wrap_dim", "state", "np", "D", "array_module", "register", "is_scalar", "_arr",
            "_meta", "_binary_node", "_needs_grad",
-           "result_type", "prep_binary", "to_array", "wrap_dims", "float_type_of", "check_same_device",
+           "result_type", "prep_binary", "to_array", "wrap_dims", "check_same_device",
            "as_tensor_arg", "builtins"]
 
 _SCALARS = (builtins.int, builtins.float, builtins.bool, builtins.complex)
@@ -125,11 +125,6 @@ def as_tensor_arg(x, like: Tensor | None = None) -> Tensor:
     from .creation import tensor  # noqa: PLC0415
 
     return tensor(x, device=like.device if like is not None else None)
-
-
-def float_type_of(dt: D.dtype) -> D.dtype:
-    """The dtype a float-valued op gives for input dtype ``dt`` (integers -> default float)."""
-    return dt if dt._cat >= 2 else D._default.dtype
 
 
 def wrap_dims(dim, ndim: int) -> tuple:

@@ -376,10 +376,6 @@ def _scatter_add_new(g: Tensor, shape, dim: int, index: Tensor) -> Tensor:
     return res
 
 
-def _scatter_new(g: Tensor, shape, dim: int, index: Tensor) -> Tensor:
-    return _scatter_add_new(g, shape, dim, index)
-
-
 def _full_index(idx: np.ndarray, dim: int):
     grids = np.indices(idx.shape, sparse=True)
     return tuple(idx if i == dim else grids[i] for i in range(idx.ndim))

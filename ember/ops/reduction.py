@@ -265,7 +265,6 @@ def prod(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tenso
 
 
 # ----------------------------------------------------------------------------- max / min
-values_indices = namedtuple("return_types", ["values", "indices"])
 
 
 def _named_result(name):
@@ -307,9 +306,9 @@ class MaxBackward0(Node):
         if not self.keepdim:
             g = g.unsqueeze(self.dim)
             idx = idx.unsqueeze(self.dim)
-        from .indexing import _scatter_new  # noqa: PLC0415
+        from .indexing import _scatter_add_new  # noqa: PLC0415
 
-        return _scatter_new(g, self.shape, self.dim, idx)
+        return _scatter_add_new(g, self.shape, self.dim, idx)
 
 
 MinBackward0 = type("MinBackward0", (MaxBackward0,), {"__slots__": ()})
