@@ -76,10 +76,9 @@ def _np_sigmoid_typed(d):
 
 
 def _errstate(fn):
-    def f(d):
-        with np.errstate(all="ignore"):
-            return fn(d)
-    return f
+    """``fn`` with floating-point warnings off (PyTorch never warns); NumPy's decorator form is ~1 us cheaper
+    per call than entering a fresh ``errstate`` context."""
+    return np.errstate(all="ignore")(fn)
 
 
 def _erf(d):
