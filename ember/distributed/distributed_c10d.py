@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 import warnings
 from datetime import timedelta
 
@@ -225,6 +226,9 @@ def _install_excepthook() -> None:
                 sys.stdout.flush()
                 sys.stderr.write(f"ember.distributed: rank {pg.rank()} failed; aborting all {pg.size()} ranks\n")
                 sys.stderr.flush()
+                # mpiexec forwards each rank's output through a pipe and kills every process on Abort; a short
+                # pause lets it deliver this rank's traceback in full before the job is torn down
+                time.sleep(0.5)
             finally:
                 pg._impl.abort(1)
 
