@@ -1,7 +1,10 @@
 """Shared benchmark harness: interleaved A/B timing with warm-up, medians and the Ember/PyTorch ratio."""
 from __future__ import annotations
 
+import os
 import statistics
+import subprocess
+import sys
 import time
 
 
@@ -25,6 +28,59 @@ def bench(pairs, repeats: int = 15, inner: int = 1, warmup: int = 3):
         me, mt = statistics.median(te) * 1e3, statistics.median(tt) * 1e3
         rows.append((name, me, mt, me / mt))
     return rows
+
+
+class _Worker:
+    """A ``benchmarks._worker`` process running one framework's side of a workload."""
+
+    def __init__(self, fw: str):
+        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        self.proc = subprocess.Popen([sys.executable, "-m", "benchmarks._worker", fw], cwd=root, text=True,
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+
+    def ask(self, line: str) -> str:
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+        answer = self.proc.stdout.readline()
+        if not answer:
+            raise RuntimeError(f"benchmark worker died on {line!r} (exit code {self.proc.wait()})")
+        return answer.strip()
+
+    def close(self) -> None:
+        try:
+            self.proc.stdin.write("quit\n")
+            self.proc.stdin.close()
+        except OSError:
+            pass
+        self.proc.wait()
+
+
+def bench_lockstep(names, repeats: int = 15, warmup: int = 3, block_s: float = 0.02):
+    """Time suite workloads in lockstep across two processes (Ember block, PyTorch block, ...).
+
+    Each framework runs in its own worker process, so neither one's idle threads disturb the other; blocks
+    of steps (about ``block_s`` seconds each, at least one step) alternate in time, so both see the same
+    machine conditions. ``repeats`` blocks per framework; every step is timed on its own. Returns
+    ``{name: (ember_ms, torch_ms)}`` of the medians over all steps.
+    """
+    we, wt = _Worker("ember"), _Worker("torch")
+    try:
+        out = {}
+        for name in names:
+            we.ask(f"setup {name}")
+            wt.ask(f"setup {name}")
+            warm_e = [float(t) for t in we.ask(f"run {warmup}").split()]
+            warm_t = [float(t) for t in wt.ask(f"run {warmup}").split()]
+            k = max(1, int(block_s / max(min(warm_e), min(warm_t), 1e-6)))
+            te, tt = [], []
+            for _ in range(repeats):
+                te += [float(t) for t in we.ask(f"run {k}").split()]
+                tt += [float(t) for t in wt.ask(f"run {k}").split()]
+            out[name] = (statistics.median(te) * 1e3, statistics.median(tt) * 1e3)
+        return out
+    finally:
+        we.close()
+        wt.close()
 
 
 def print_rows(title: str, rows, unit: str = "ms") -> None:

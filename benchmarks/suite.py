@@ -1,7 +1,9 @@
 """The CPU benchmark suite: the same workload code run on PyTorch and on Ember, interleaved.
 
-Run: ``python -m benchmarks [--quick] [--only NAME ...] [--no-memory]``. Each workload is one function
-taking the framework module (``torch`` or ``ember``), so both run literally the same code.
+Run: ``python -m benchmarks [--quick] [--only NAME ...] [--no-memory] [--same-process]``. Each workload is one
+function taking the framework module (``torch`` or ``ember``), so both run literally the same code. By default
+each framework runs in its own worker process and the steps alternate between them (see
+``benchmarks/_worker.py`` for why); ``--same-process`` interleaves both in this process instead.
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ import time
 
 import numpy as np
 
-from ._harness import bench, print_rows
+from ._harness import bench, bench_lockstep, print_rows
 
 
 def _data(m, *shape, kind="randn"):
@@ -209,15 +211,23 @@ def main(argv=None) -> None:
     p.add_argument("--only", nargs="*", default=None)
     p.add_argument("--no-memory", action="store_true")
     p.add_argument("--json", default=None, help="also write the results to this JSON file")
+    p.add_argument("--same-process", action="store_true",
+                   help="interleave both frameworks in this process (PyTorch's spinning OpenMP threads then "
+                        "slow down the small workloads of both)")
     args = p.parse_args(argv)
     torch.set_num_threads(os.cpu_count() or 1)
     names = args.only or list(WORKLOADS)
     print(f"ember {ember.__version__}, torch {torch.__version__}, numpy {np.__version__}, "
           f"{os.cpu_count()} cores, python {sys.version.split()[0]}")
     rows, results = [], {}
+    repeats, warmup = (5, 2) if args.quick else (15, 3)
     for n in names:
         title, fn = WORKLOADS[n]
-        r = bench([(title, fn(ember), fn(torch))], repeats=5 if args.quick else 15, warmup=2 if args.quick else 3)
+        if args.same_process:
+            r = bench([(title, fn(ember), fn(torch))], repeats=repeats, warmup=warmup)
+        else:
+            me, mt = bench_lockstep([n], repeats=repeats, warmup=warmup)[n]
+            r = [(title, me, mt, me / mt)]
         rows += r
         results[n] = {"ember_ms": r[0][1], "torch_ms": r[0][2], "ratio": r[0][3], "target": TARGETS.get(n)}
         print_rows("", r)
