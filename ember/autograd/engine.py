@@ -200,9 +200,13 @@ def _execute(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
         if deps.get(id(n), 0) == 0:
             heapq.heappush(ready, (-n.seq, id(n), n) if isinstance(n, Node) else (1, id(n), n))
     heappop, heappush = heapq.heappop, heapq.heappush
+    buffers_pop, buffers_get = buffers.pop, buffers.get
+    fix = _fixup_raw if raw else _fixup
+    anomaly = state.anomaly
+    plain_release = Node.release
     while ready:
         _, k, n = heappop(ready)
-        buf = buffers.pop(k, None)
+        buf = buffers_pop(k, None)
         if not isinstance(n, Node):  # a leaf tensor
             if buf is not None:
                 if getattr(n, "_hooks", None):
@@ -252,10 +256,10 @@ def _execute(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
                 if len(res) != len(edges):
                     raise RuntimeError(f"function {n.name()} returned an incorrect number of gradients "
                                        f"(expected {len(edges)}, got {len(res)})")
-                if state.anomaly:
+                if anomaly:
                     _check_nan(n, res)
             except Exception:
-                if state.anomaly:
+                if anomaly:
                     _warn_forward_trace(n)
                 raise
             if n._hooks:
@@ -267,10 +271,14 @@ def _execute(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
                         wres = tuple(r)
                 res = tuple(unwrap(r) for r in wres) if raw else wres
             if not retain_graph:
-                n.release()
+                if type(n).release is plain_release:
+                    n._saved = None
+                else:
+                    n.release()
         meta = n.meta
-        fix = _fixup_raw if raw else _fixup
-        for i, e in enumerate(edges):
+        i = -1
+        for e in edges:
+            i += 1
             if e is None:
                 continue
             t, idx = e
@@ -281,12 +289,12 @@ def _execute(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
                     if meta is not None and meta[i] is not None:
                         g = fix(g, meta[i])
                     if isinstance(t, Node):
-                        b = buffers.get(tk)
+                        b = buffers_get(tk)
                         if b is None:
                             b = buffers[tk] = [None] * t.num_outputs
                         b[idx] = g if b[idx] is None else b[idx] + g
                     else:
-                        old = buffers.get(tk)
+                        old = buffers_get(tk)
                         buffers[tk] = g if old is None else old + g
             d = deps[tk] - 1
             deps[tk] = d

@@ -80,7 +80,7 @@ class Node:
     def save(self, *tensors) -> None:
         """Keep tensors for backward, with their versions so in-place changes are detected."""
         self._saved = tensors
-        self._versions = tuple(t._vc[0] if t is not None and t._vc is not None else 0 for t in tensors)
+        self._versions = tuple([0 if t is None or t._vc is None else t._vc[0] for t in tensors])
 
     @property
     def saved_tensors(self) -> tuple:
@@ -155,6 +155,14 @@ class Node:
 
     def __call__(self, *grads):
         return self.backward(*grads)
+
+
+def _edge(t):
+    """The edge to tensor ``t``: None (no gradient wanted), (grad_fn, output nr), or (leaf, 0)."""
+    if t is None or not t._rg:
+        return None
+    fn = t.grad_fn
+    return (t, 0) if fn is None else (fn, t._out_nr)
 
 
 def link(node: Node, out, inputs) -> None:

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import builtins
 import numbers
+import traceback
 
 import numpy as np
 
 from .. import _dtype as D
 from .._device import array_module
 from .._tensor import Tensor, _wrap, _wrap_dim
-from ..autograd.graph import link
+from ..autograd.graph import _edge, _next_seq, link
 from ..autograd.grad_mode import state
 
 __all__ = ["Tensor", "_wrap", "_wrap_dim", "state", "np", "D", "array_module", "register", "is_scalar", "_arr",
@@ -161,11 +162,35 @@ def _meta(t, shape, dt):
 
 
 def _binary_node(node, out, a, b, dt):
-    shape = out._data.shape
-    ma, mb = _meta(a, shape, dt), _meta(b, shape, dt)
+    """Link a binary op's node: edges to the Tensor operands, and ``meta`` if broadcasting/promotion happened.
+
+    The hot path of every binary op, so written out: same shape and dtype needs no meta, and an operand that
+    is not a Tensor (a Python number) or wants no gradient gets no edge.
+    """
+    shape, npd = out._data.shape, dt.np
+    if type(a) is Tensor:
+        x = a._data
+        ea = ((a, 0) if a.grad_fn is None else (a.grad_fn, a._out_nr)) if a._rg else None
+        ma = None if x.shape == shape and x.dtype == npd else _meta(a, shape, dt)
+    else:
+        ma = _meta(a, shape, dt)
+        ea = _edge(a) if isinstance(a, Tensor) else None
+    if type(b) is Tensor:
+        x = b._data
+        eb = ((b, 0) if b.grad_fn is None else (b.grad_fn, b._out_nr)) if b._rg else None
+        mb = None if x.shape == shape and x.dtype == npd else _meta(b, shape, dt)
+    else:
+        mb = _meta(b, shape, dt)
+        eb = _edge(b) if isinstance(b, Tensor) else None
     if ma is not None or mb is not None:
         node.meta = (ma, mb)
-    link(node, out, (a if isinstance(a, Tensor) else None, b if isinstance(b, Tensor) else None))
+    node.next_edges = (ea, eb)
+    node.seq = _next_seq()
+    if state.anomaly:
+        node._trace = "".join(traceback.format_stack()[:-1])
+    out.grad_fn = node
+    out._out_nr = 0
+    out._rg = True
 
 
 def _needs_grad(a, b) -> bool:
