@@ -55,13 +55,15 @@ class _Worker:
         self.proc.wait()
 
 
-def bench_lockstep(names, repeats: int = 15, warmup: int = 3, block_s: float = 0.02):
+def bench_lockstep(names, repeats: int = 15, warmup: int = 3, block_s: float = 0.3, settle: int = 2):
     """Time suite workloads in lockstep across two processes (Ember block, PyTorch block, ...).
 
     Each framework runs in its own worker process, so neither one's idle threads disturb the other; blocks
-    of steps (about ``block_s`` seconds each, at least one step) alternate in time, so both see the same
-    machine conditions. ``repeats`` blocks per framework; every step is timed on its own. Returns
-    ``{name: (ember_ms, torch_ms)}`` of the medians over all steps.
+    of steps (about ``block_s`` seconds each) alternate in time, so both see the same machine conditions.
+    The first ``settle`` steps of every block are dropped: right after a switch the other process's BLAS /
+    OpenMP threads are still spinning (measured: PyTorch's first LSTM step after an Ember block took 35-110 ms
+    against 16-18 ms for the next ones). ``repeats`` blocks per framework; every step is timed on its own.
+    Returns ``{name: (ember_ms, torch_ms)}`` of the medians over the kept steps.
     """
     we, wt = _Worker("ember"), _Worker("torch")
     try:
@@ -74,8 +76,8 @@ def bench_lockstep(names, repeats: int = 15, warmup: int = 3, block_s: float = 0
             k = max(1, int(block_s / max(min(warm_e), min(warm_t), 1e-6)))
             te, tt = [], []
             for _ in range(repeats):
-                te += [float(t) for t in we.ask(f"run {k}").split()]
-                tt += [float(t) for t in wt.ask(f"run {k}").split()]
+                te += [float(t) for t in we.ask(f"run {settle + k}").split()][settle:]
+                tt += [float(t) for t in wt.ask(f"run {settle + k}").split()][settle:]
             out[name] = (statistics.median(te) * 1e3, statistics.median(tt) * 1e3)
         return out
     finally:
