@@ -218,3 +218,22 @@ def test_rnn_errors_match_torch():
         with pytest.raises(exc) as et:
             fn(torch)
         assert str(ee.value) == str(et.value)
+
+
+@pytest.mark.parametrize("which", ["output", "h_n", "c_n"])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_lstm_blocked_path_partial_outputs(which, dtype):
+    """The step-blocked LSTM kernel (equal batch sizes, no projection): gradients when only one output is used."""
+    tm, em = _mods("LSTM", dtype, input_size=5, hidden_size=6, num_layers=2, bidirectional=True, bias=True)
+    e, t = pair(randn((7, 3, 5), dtype, seed=3), requires_grad=True)
+    eo, to = em(e), tm(t)
+    pick = {"output": lambda o: o[0], "h_n": lambda o: o[1][0], "c_n": lambda o: o[1][1]}[which]
+    tol = F32 if dtype == "float32" else {}
+    assert_same(pick(eo), pick(to), **tol)
+    g = randn(tuple(pick(to).shape), dtype, seed=11)
+    (pick(eo) * ember.tensor(g)).sum().backward()
+    (pick(to) * torch.tensor(g)).sum().backward()
+    assert_same(e.grad, t.grad, **tol)
+    ep = dict(em.named_parameters())
+    for n, p in tm.named_parameters():
+        assert_same(ep[n].grad, p.grad, name=f"grad of {n}", **tol)

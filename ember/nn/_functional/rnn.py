@@ -59,7 +59,7 @@ class MkldnnRnnLayerBackward0(Node):
     gradients are available too.
     """
 
-    __slots__ = ("bs", "cache", "mode", "offs", "reverse")
+    __slots__ = ("blocked", "bs", "cache", "mode", "offs", "reverse")
     num_outputs = 3
 
     def backward(self, gout, ghn, gcn):
@@ -67,6 +67,12 @@ class MkldnnRnnLayerBackward0(Node):
         if state.enabled:
             return self._backward_composed(saved, gout, ghn, gcn)
         x, h0, c0, w_ih, w_hh, _, _, w_hr = (None if t is None else t._data for t in saved)
+        if self.blocked:
+            e = self.next_edges
+            gx, gh0, gc0, gw_ih, gw_hh, gb = _lstm_blocked_backward(
+                self, x, h0, w_ih, w_hh, None if gout is None else gout._data, None if ghn is None else ghn._data,
+                None if gcn is None else gcn._data, [ed is not None for ed in e])
+            return tuple(None if a is None else _wrap(a) for a in (gx, gh0, gc0, gw_ih, gw_hh, gb, gb, None))
         mode, bs, offs = self.mode, self.bs, self.offs
         xp_ = array_module(x)
         act, aux, hprev, hfull = self.cache
@@ -158,9 +164,130 @@ class MkldnnRnnLayerBackward0(Node):
         return tuple(next(it) if t is not None and t._rg else None for t in saved)
 
 
+# ----------------------------------------------------------------------------- LSTM, step-blocked layout
+# With every step of the same batch size B (no packing) and no projection, the LSTM runs "transposed": step t's
+# gates are one contiguous (4H, B) block of a (T, 4H, B) array. Every elementwise op then works on contiguous
+# row blocks (the gate slices of a row-major (B, 4H) block are strided, ~4x slower in NumPy for these sizes),
+# and the recurrent GEMM is W_hh @ h^T, which OpenBLAS runs ~1.8x faster than h @ W_hh^T at B = 32.
+# All four gates go through one exp: sigmoid(z) = 1 / (1 + exp(-z)) and tanh(z) = 2 sigmoid(2z) - 1, so the
+# gate projections are pre-scaled by -1 (input, forget, output) and -2 (cell) once, outside the loop.
+def _lstm_blocked_forward(xd, t_n, b, hd, cd, wi, wh, bi, bh, reverse):
+    """Forward over ``xd (T*B, I)``; returns ``(out (T*B, H), h_n (B, H), c_n (B, H), cache)``."""
+    xp_ = array_module(xd)
+    g_sz, hid = wh.shape[0], wh.shape[1]
+    h2, h3 = 2 * hid, 3 * hid
+    scale = xp_.full((g_sz, 1), -1.0, dtype=xd.dtype)
+    scale[h2:h3] = -2.0
+    bias = None
+    if bi is not None:
+        bias = bi if bh is None else bi + bh
+    elif bh is not None:
+        bias = bh
+    wis = wi * scale
+    whs = wh * scale
+    # input projections of every step at once, as (T, 4H, B) blocks
+    xpb = xp_.matmul(wis, xd.reshape(t_n, b, -1).transpose(0, 2, 1))
+    if bias is not None:
+        xpb += bias.reshape(-1, 1) * scale
+    act = xp_.empty((t_n, g_sz, b), dtype=xd.dtype)
+    cps = xp_.empty((t_n, hid, b), dtype=xd.dtype)
+    tcs = xp_.empty((t_n, hid, b), dtype=xd.dtype)
+    outs = xp_.empty((t_n, hid, b), dtype=xd.dtype)
+    h = xp_.ascontiguousarray(hd.T)
+    c = xp_.ascontiguousarray(cd.T)
+    h0 = h
+    with np.errstate(over="ignore"):
+        for t in (range(t_n - 1, -1, -1) if reverse else range(t_n)):
+            a = act[t]
+            xp_.matmul(whs, h, out=a)  # minus the pre-activations (twice that for the cell gate)
+            a += xpb[t]
+            xp_.exp(a, out=a)
+            a += 1
+            xp_.reciprocal(a, out=a)  # sigmoid of every gate; the cell gate's is sigmoid(2z)
+            g = a[h2:h3]
+            g *= 2
+            g -= 1  # tanh(z)
+            cps[t] = c
+            cn = a[hid:h2] * c
+            cn += a[:hid] * g
+            tc = tcs[t]
+            xp_.tanh(cn, out=tc)
+            h = outs[t]
+            xp_.multiply(a[h3:], tc, out=h)
+            c = cn
+    out = xp_.ascontiguousarray(outs.transpose(0, 2, 1)).reshape(t_n * b, hid)
+    # the backward rebuilds each step's h_{t-1} from ``outs`` and ``h0``, so no copy of it is kept here
+    return out, xp_.ascontiguousarray(h.T), xp_.ascontiguousarray(c.T), (act, cps, tcs, outs, h0)
+
+
+def _lstm_blocked_backward(node, x, h0d, wi, wh, gout, ghn, gcn, need):
+    """BPTT of ``_lstm_blocked_forward``; raw arrays in, raw gradients (x, h0, c0, w_ih, w_hh, b) out."""
+    act, cps, tcs, outs, h0 = node.cache
+    xp_ = array_module(x)
+    t_n, g_sz, b = act.shape
+    hid = g_sz // 4
+    h2, h3 = 2 * hid, 3 * hid
+    reverse = node.reverse
+    i, f, g, o = act[:, :hid], act[:, hid:h2], act[:, h2:h3], act[:, h3:]
+    fac = xp_.empty_like(act)  # d(pre-activation) / d(gate output) times the other factor of each product
+    fac[:, :hid] = g * i * (1 - i)
+    fac[:, hid:h2] = cps * f * (1 - f)
+    fac[:, h2:h3] = i * (1 - g * g)
+    fac[:, h3:] = tcs * o * (1 - o)
+    dcfac = o * (1 - tcs * tcs)
+    go = None if gout is None else xp_.ascontiguousarray(gout.reshape(t_n, b, hid).transpose(0, 2, 1))
+    dh = xp_.zeros((hid, b), dtype=x.dtype) if ghn is None else xp_.ascontiguousarray(ghn.T).astype(x.dtype)
+    dc = xp_.zeros((hid, b), dtype=x.dtype) if gcn is None else xp_.ascontiguousarray(gcn.T).astype(x.dtype)
+    dxp = xp_.empty_like(act)
+    wht = xp_.ascontiguousarray(wh.T)
+    for t in (range(t_n) if reverse else range(t_n - 1, -1, -1)):
+        dht = dh if go is None else dh + go[t]
+        dct = dht * dcfac[t]
+        dct += dc
+        dg, ft = dxp[t], fac[t]
+        xp_.multiply(ft[:hid], dct, out=dg[:hid])
+        xp_.multiply(ft[hid:h2], dct, out=dg[hid:h2])
+        xp_.multiply(ft[h2:h3], dct, out=dg[h2:h3])
+        xp_.multiply(ft[h3:], dht, out=dg[h3:])
+        dc = dct * f[t]
+        dh = wht @ dg
+    dxpn = xp_.ascontiguousarray(dxp.transpose(0, 2, 1)).reshape(t_n * b, g_sz)
+    gx = dxpn @ wi if need[0] else None
+    gh0 = xp_.ascontiguousarray(dh.T) if need[1] else None
+    gc0 = xp_.ascontiguousarray(dc.T) if need[2] else None
+    gw_ih = dxpn.T @ x if need[3] else None
+    gw_hh = None
+    if need[4]:
+        # h_{t-1} for every step: h0 first (last when reversed), then the outputs shifted by one step
+        hprev = xp_.empty_like(outs)
+        if reverse:
+            hprev[:-1] = outs[1:]
+            hprev[-1] = h0
+        else:
+            hprev[1:] = outs[:-1]
+            hprev[0] = h0
+        gw_hh = dxpn.T @ hprev.transpose(0, 2, 1).reshape(t_n * b, hid)
+    gb = dxpn.sum(0) if need[5] or need[6] else None
+    return gx, gh0, gc0, gw_ih, gw_hh, gb
+
+
 def _layer_fused(mode, x, bs, offs, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, reverse):
     xd, hd, wi, wh = x._data, h0._data, w_ih._data, w_hh._data
     xp_ = array_module(xd)
+    if mode == "LSTM" and w_hr is None and bs and all(b == bs[0] for b in bs):
+        bd = [None if t is None else t._data for t in (b_ih, b_hh)]
+        out, hn, cn, cache = _lstm_blocked_forward(xd, len(bs), bs[0], hd, c0._data, wi, wh, bd[0], bd[1],
+                                                   reverse)
+        res_out, res_h, res_c = _wrap(out), _wrap(hn), _wrap(cn)
+        inputs = (x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr)
+        if state.enabled and any(t is not None and t._rg for t in inputs):
+            node = MkldnnRnnLayerBackward0()
+            node.mode, node.bs, node.offs, node.reverse = mode, bs, offs, reverse
+            node.cache = cache
+            node.blocked = True
+            node.save(*inputs)
+            link_multi(node, (res_out, res_h, res_c), inputs)
+        return res_out, res_h, res_c
     n = xd.shape[0]
     g_sz = wh.shape[0]
     hid = g_sz // {"LSTM": 4, "GRU": 3}.get(mode, 1)
@@ -252,6 +379,7 @@ def _layer_fused(mode, x, bs, offs, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, revers
         node = MkldnnRnnLayerBackward0()
         node.mode, node.bs, node.offs, node.reverse = mode, bs, offs, reverse
         node.cache = (act, aux, hprev, hfull)
+        node.blocked = False
         node.save(*inputs)
         link_multi(node, (res_out, res_h, res_c), inputs)
     return res_out, res_h, res_c
