@@ -8,6 +8,7 @@ import numpy as np
 
 from ... import _dtype as D
 from ..._device import array_module
+from ..._rowsum import rowsum
 from ..._tensor import Tensor, _wrap
 from ...autograd.grad_mode import state
 from ...autograd.graph import Node, link
@@ -142,7 +143,7 @@ class ScaledDotProductFlashAttentionForCpuBackward0(Node):
         gq = gk = None
         if e[0] is not None or e[1] is not None:
             ga = np.matmul(g, v.swapaxes(-1, -2))
-            ga -= (ga * attn).sum(-1, keepdims=True)
+            ga -= rowsum(ga * attn)
             ga *= attn
             ga *= ga.dtype.type(self.sf)
             if e[0] is not None:
@@ -182,7 +183,7 @@ def _fused_sdpa(query: Tensor, key: Tensor, value: Tensor, bias, mask_t, sf: flo
             dead = None
     s -= mx
     np.exp(s, out=s)
-    s /= s.sum(-1, keepdims=True)
+    s /= rowsum(s)
     if dead is not None:
         s[np.broadcast_to(dead, s.shape)] = 0
     res = _wrap(np.matmul(s, v))

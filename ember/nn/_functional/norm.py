@@ -5,6 +5,7 @@ import math
 
 from ... import _dtype as D
 from ..._device import array_module
+from ..._rowsum import rowmean, rowsum
 from ..._tensor import Tensor, _wrap
 from ...autograd.grad_mode import state
 from ...autograd.graph import Node, link
@@ -76,6 +77,12 @@ class _NormBackward(Node):
             gxh = g * w.reshape(self.wshape) if w is not None else g
             if self.fixed:
                 gx = gxh * invstd
+            elif dims == (x.ndim - 1,):
+                m2 = rowmean(gxh * xhat)
+                gx = gxh - rowmean(gxh)
+                xhat *= m2
+                gx -= xhat
+                gx *= invstd
             else:
                 m2 = (gxh * xhat).mean(dims, keepdims=True)
                 gx = gxh - gxh.mean(dims, keepdims=True)
@@ -100,9 +107,10 @@ def _fused_norm(x: Tensor, w, b, dims, wshape, eps, cls, stats=None) -> Tensor:
     d = x._data
     xp = array_module(d)
     if stats is None:
-        mean = d.mean(dims, keepdims=True)
+        last = dims == (d.ndim - 1,)
+        mean = rowmean(d) if last else d.mean(dims, keepdims=True)
         xc = d - mean
-        var = (xc * xc).mean(dims, keepdims=True)
+        var = rowmean(xc * xc) if last else (xc * xc).mean(dims, keepdims=True)
         invstd = 1.0 / xp.sqrt(var + eps)
         invstd = invstd.astype(d.dtype, copy=False)
         fixed = False

