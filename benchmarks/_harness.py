@@ -55,7 +55,7 @@ class _Worker:
         self.proc.wait()
 
 
-def bench_lockstep(names, repeats: int = 15, warmup: int = 3, block_s: float = 0.3, settle: int = 2):
+def bench_lockstep(names, repeats: int = 15, warmup: int = 3, block_s: float = 0.2, settle: int = 2):
     """Time suite workloads in lockstep across two processes (Ember block, PyTorch block, ...).
 
     Each framework runs in its own worker process, so neither one's idle threads disturb the other; blocks
@@ -63,7 +63,9 @@ def bench_lockstep(names, repeats: int = 15, warmup: int = 3, block_s: float = 0
     The first ``settle`` steps of every block are dropped: right after a switch the other process's BLAS /
     OpenMP threads are still spinning (measured: PyTorch's first LSTM step after an Ember block took 35-110 ms
     against 16-18 ms for the next ones). ``repeats`` blocks per framework; every step is timed on its own.
-    Returns ``{name: (ember_ms, torch_ms)}`` of the medians over the kept steps.
+    Returns ``{name: (ember_ms, torch_ms, ratio)}``: the medians over all kept steps, and the median over
+    block pairs of (Ember block median / PyTorch block median), which follows the machine's speed drifts
+    (this VM's speed moves by 20-40 % over seconds) better than the ratio of the overall medians.
     """
     we, wt = _Worker("ember"), _Worker("torch")
     try:
@@ -74,11 +76,14 @@ def bench_lockstep(names, repeats: int = 15, warmup: int = 3, block_s: float = 0
             warm_e = [float(t) for t in we.ask(f"run {warmup}").split()]
             warm_t = [float(t) for t in wt.ask(f"run {warmup}").split()]
             k = max(1, int(block_s / max(min(warm_e), min(warm_t), 1e-6)))
-            te, tt = [], []
+            te, tt, pairs = [], [], []
             for _ in range(repeats):
-                te += [float(t) for t in we.ask(f"run {settle + k}").split()][settle:]
-                tt += [float(t) for t in wt.ask(f"run {settle + k}").split()][settle:]
-            out[name] = (statistics.median(te) * 1e3, statistics.median(tt) * 1e3)
+                be = [float(t) for t in we.ask(f"run {settle + k}").split()][settle:]
+                bt = [float(t) for t in wt.ask(f"run {settle + k}").split()][settle:]
+                te += be
+                tt += bt
+                pairs.append(statistics.median(be) / statistics.median(bt))
+            out[name] = (statistics.median(te) * 1e3, statistics.median(tt) * 1e3, statistics.median(pairs))
         return out
     finally:
         we.close()

@@ -220,14 +220,13 @@ def main(argv=None) -> None:
     print(f"ember {ember.__version__}, torch {torch.__version__}, numpy {np.__version__}, "
           f"{os.cpu_count()} cores, python {sys.version.split()[0]}")
     rows, results = [], {}
-    repeats, warmup = (5, 2) if args.quick else (15, 3)
+    repeats, warmup = (5, 2) if args.quick else (25, 3)
     for n in names:
         title, fn = WORKLOADS[n]
         if args.same_process:
             r = bench([(title, fn(ember), fn(torch))], repeats=repeats, warmup=warmup)
         else:
-            me, mt = bench_lockstep([n], repeats=repeats, warmup=warmup)[n]
-            r = [(title, me, mt, me / mt)]
+            r = [(title,) + bench_lockstep([n], repeats=repeats, warmup=warmup)[n]]
         rows += r
         results[n] = {"ember_ms": r[0][1], "torch_ms": r[0][2], "ratio": r[0][3], "target": TARGETS.get(n)}
         print_rows("", r)

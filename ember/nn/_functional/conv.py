@@ -116,8 +116,10 @@ def _conv_t_arr(x, w, stride, pads, dil, groups):
 # ----------------------------------------------------------------------------- stride-1 fast path (flat shifts)
 # With stride 1, the padded input flattened per channel turns every kernel offset into one contiguous shift:
 # output position ``o`` (on a grid as wide as the padded input) reads ``flat[o + off_k]``. The im2col copy is then
-# one long run per (sample, channel, kernel offset), and the adjoint (col2im) one long add per run. Grid columns
+# one long run per (channel, sample, kernel offset), and the adjoint (col2im) one long add per run. Grid columns
 # past the true output width are garbage in the forward (cropped) and zero in the backward (so they add nothing).
+# Columns are laid out channel-major, ``(C * K, N * run)``, so the whole batch is one GEMM with the weight
+# (``(O, C*K) @ (C*K, N*run)``) rather than N small ones; the weight gradient is one GEMM too, with no sum over N.
 def _flat_geom(size, ks, pads, dil):
     """Padded sizes, output sizes, kernel offsets, run length and buffer length of the flat-shift layout."""
     sp = tuple(s + lo + hi for s, (lo, hi) in zip(size, pads))
@@ -130,28 +132,36 @@ def _flat_geom(size, ks, pads, dil):
     return sp, out, offs, run, max(int(np.prod(sp)), offs[-1] + run)
 
 
+def _swap01(a):
+    """``a`` with its first two axes swapped (a view)."""
+    return a.transpose((1, 0) + tuple(range(2, a.ndim)))
+
+
 def _flat_cols(x, ks, pads, dil, geom):
-    """``x (N, C, *S)`` -> columns ``(N, C * prod(K), run)`` in the flat-shift layout (one copy per offset)."""
+    """``x (N, C, *S)`` -> columns ``(C * prod(K), N * run)`` in the flat-shift layout (one copy per offset)."""
     sp, _, offs, run, blen = geom
     n, c = x.shape[:2]
-    buf = np.zeros((n, c, blen), dtype=x.dtype)
-    buf[:, :, :int(np.prod(sp))].reshape((n, c) + sp)[(Ellipsis,) + tuple(
-        slice(lo, lo + s) for (lo, _), s in zip(pads, x.shape[2:]))] = x
-    cols = np.empty((n, c, len(offs), run), dtype=x.dtype)
+    buf = np.zeros((c, n, blen), dtype=x.dtype)
+    buf[:, :, :int(np.prod(sp))].reshape((c, n) + sp)[(Ellipsis,) + tuple(
+        slice(lo, lo + s) for (lo, _), s in zip(pads, x.shape[2:]))] = _swap01(x)
+    cols = np.empty((c, len(offs), n, run), dtype=x.dtype)
     for k, off in enumerate(offs):
-        cols[:, :, k] = buf[:, :, off:off + run]
-    return cols.reshape(n, c * len(offs), run)
+        cols[:, k] = buf[:, :, off:off + run]
+    return cols.reshape(c * len(offs), n * run)
 
 
 def _flat_grad(g, geom):
-    """Output gradient ``(N, O, *Out)`` laid out on the flat-shift grid ``(N, O, run)``, zero off the output."""
+    """Output gradient ``(N, O, *Out)`` laid out on the flat-shift grid ``(O, N * run)``, zero off the output."""
     sp, out, _, run, _ = geom
     n, o = g.shape[:2]
+    shape = (o, n, out[0]) + sp[1:]
     if all(a == b for a, b in zip(out[1:], sp[1:])):
-        return g.reshape(n, o, run)
-    gp = np.zeros((n, o, out[0]) + sp[1:], dtype=g.dtype)
-    gp[(Ellipsis,) + tuple(slice(0, s) for s in out)] = g
-    return gp.reshape(n, o, run)
+        gp = np.empty(shape, dtype=g.dtype)
+        np.copyto(gp, _swap01(g))
+    else:
+        gp = np.zeros(shape, dtype=g.dtype)
+        gp[(Ellipsis,) + tuple(slice(0, s) for s in out)] = _swap01(g)
+    return gp.reshape(o, n * run)
 
 
 def _flat_conv(x, w, b, pads, dil):
@@ -161,8 +171,8 @@ def _flat_conv(x, w, b, pads, dil):
     sp, out = geom[:2]
     cols = _flat_cols(x, ks, pads, dil, geom)
     n, o = x.shape[0], w.shape[0]
-    r = np.matmul(w.reshape(o, -1), cols)  # (N, O, run): one gemm per sample
-    r = r.reshape((n, o, out[0]) + sp[1:])[(Ellipsis,) + tuple(slice(0, s) for s in out)]
+    r = w.reshape(o, -1) @ cols  # (O, N * run): one GEMM for the whole batch
+    r = _swap01(r.reshape((o, n, out[0]) + sp[1:])[(Ellipsis,) + tuple(slice(0, s) for s in out)])
     res = np.empty((n, o) + out, dtype=x.dtype)
     if b is not None:
         np.add(r, b.reshape((-1,) + (1,) * len(out)), out=res)
@@ -183,14 +193,14 @@ def _flat_backward(g, x, w, cols, pads, dil, need_x, need_w):
     if need_w:
         if cols is None:
             cols = _flat_cols(x, ks, pads, dil, geom)
-        gw = np.matmul(gp, cols.transpose(0, 2, 1)).sum(0).reshape(w.shape)
+        gw = (gp @ cols.T).reshape(w.shape)
     if need_x:
-        gc = np.matmul(w.reshape(o, -1).T, gp).reshape(n, c, len(offs), run)
-        buf = np.zeros((n, c, blen), dtype=g.dtype)
+        gc = (w.reshape(o, -1).T @ gp).reshape(c, len(offs), n, run)
+        buf = np.zeros((c, n, blen), dtype=g.dtype)
         for k, off in enumerate(offs):
-            buf[:, :, off:off + run] += gc[:, :, k]
-        gx = np.ascontiguousarray(buf[:, :, :int(np.prod(sp))].reshape((n, c) + sp)[(Ellipsis,) + tuple(
-            slice(lo, lo + s) for (lo, _), s in zip(pads, x.shape[2:]))])
+            buf[:, :, off:off + run] += gc[:, k]
+        gx = np.ascontiguousarray(_swap01(buf[:, :, :int(np.prod(sp))].reshape((c, n) + sp)[(Ellipsis,) + tuple(
+            slice(lo, lo + s) for (lo, _), s in zip(pads, x.shape[2:]))]))
     return gx, gw
 
 
