@@ -27,7 +27,7 @@ class Size(tuple):
 
     def __getitem__(self, idx):
         r = tuple.__getitem__(self, idx)
-        return Size(r) if isinstance(idx, slice) else r
+        return _new(Size, r) if type(idx) is slice else r
 
     def __add__(self, other):
         return Size(tuple.__add__(self, tuple(other)))
@@ -37,3 +37,11 @@ class Size(tuple):
 
     def __reduce__(self):
         return (Size, (tuple(self),))
+
+
+_new = tuple.__new__
+
+
+def _size_of_shape(shape: tuple) -> Size:
+    """``Size(shape)`` for a NumPy/CuPy shape (already a tuple of Python ints): no per-element conversion."""
+    return _new(Size, shape)

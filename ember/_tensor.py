@@ -5,7 +5,7 @@ import numpy as np
 
 from . import _dtype as D
 from ._device import device_of
-from ._size import Size
+from ._size import Size, _size_of_shape
 from .autograd.graph import _RemovableHandle, accumulate_grad_of, add_post_accumulate_hook
 
 _new = object.__new__
@@ -125,12 +125,12 @@ class Tensor:
 
     @property
     def shape(self) -> Size:
-        return Size(self._data.shape)
+        return _size_of_shape(self._data.shape)
 
     def size(self, dim: int | None = None):
         """The shape, or the length of dimension ``dim``."""
         if dim is None:
-            return Size(self._data.shape)
+            return _size_of_shape(self._data.shape)
         return self._data.shape[_wrap_dim(dim, self._data.ndim)]
 
     @property

@@ -146,7 +146,30 @@ def _check_input(input: Tensor, nd: int, name: str) -> bool:
     return input.ndim == nd + 1
 
 
+def _hashable(v):
+    return tuple(v) if type(v) is list else v
+
+
 def _pool_geometry(input, nd, kernel_size, stride, padding, dilation, ceil_mode, is_max):
+    """Checked kernel/stride/padding/dilation tuples, output sizes and (lo, hi) pads; cached per argument set."""
+    key = (input._data.shape[-nd - 1:], nd, _hashable(kernel_size), _hashable(stride), _hashable(padding),
+           _hashable(dilation), ceil_mode, is_max)
+    try:
+        r = _GEOM_CACHE.get(key)
+    except TypeError:  # unhashable arguments (e.g. tensors): no caching
+        return _pool_geometry_compute(input, nd, kernel_size, stride, padding, dilation, ceil_mode, is_max)
+    if r is None:
+        r = _pool_geometry_compute(input, nd, kernel_size, stride, padding, dilation, ceil_mode, is_max)
+        if len(_GEOM_CACHE) > 512:
+            _GEOM_CACHE.clear()
+        _GEOM_CACHE[key] = r
+    return r
+
+
+_GEOM_CACHE: dict = {}
+
+
+def _pool_geometry_compute(input, nd, kernel_size, stride, padding, dilation, ceil_mode, is_max):
     ks = _ntuple(kernel_size, nd, "kernel_size")
     st = ks if stride is None or (isinstance(stride, (list, tuple)) and len(stride) == 0) else \
         _ntuple(stride, nd, "stride")
@@ -171,8 +194,8 @@ def _pool_geometry(input, nd, kernel_size, stride, padding, dilation, ceil_mode,
         raise RuntimeError(f"Given input size: ({'x'.join(str(v) for v in (c,) + tuple(sizes))}). Calculated output "
                            f"size: ({'x'.join(str(v) for v in (c,) + outs)}). Output size is too small")
     # right padding large enough for the last (ceil_mode) window
-    pads = [(p, max(p, (o - 1) * s + d * (k - 1) + 1 - n - p))
-            for n, k, s, p, d, o in zip(sizes, ks, st, pd, dl, outs)]
+    pads = tuple((p, max(p, (o - 1) * s + d * (k - 1) + 1 - n - p))
+                 for n, k, s, p, d, o in zip(sizes, ks, st, pd, dl, outs))
     return ks, st, pd, dl, outs, pads
 
 
