@@ -1,6 +1,7 @@
 """nn.functional, pooling family: max/avg/adaptive/LP pooling and max unpooling, through strided window views."""
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -215,8 +216,8 @@ class _TiledMaxPoolBackward(Node):
         karg, ks, outs = self.karg, self.ks, self.outs
         gx = np.zeros(self.shape, dtype=g.dtype)
         finite = g.dtype.kind != "f" or bool(np.isfinite(g).all())  # else g * 0 would leak NaN off the maxima
-        for k, off in enumerate(np.ndindex(*ks)):
-            view = gx[(Ellipsis,) + tuple(slice(o, o + n * s, s) for o, n, s in zip(off, outs, ks))]
+        for k, ix in enumerate(_tiled_slices(tuple(ks), tuple(outs))):
+            view = gx[ix]
             if finite:
                 np.multiply(g, karg == k, out=view)
             else:
@@ -239,10 +240,16 @@ def _tiled_index(karg, ks, outs, shape):
     return pos.astype(np.int64)
 
 
+@functools.lru_cache(maxsize=256)
+def _tiled_slices(ks, outs):
+    """The index of each kernel offset's strided slice, in ``np.ndindex(*ks)`` order."""
+    return tuple((Ellipsis,) + tuple(slice(o, o + n * s, s) for o, n, s in zip(off, outs, ks))
+                 for off in np.ndindex(*ks))
+
+
 def _tiled_max_pool(input, d, nd, ks, outs, unbatched, need_idx):
     """Max pool with kernel == stride and no padding: a running maximum over the prod(K) strided slices."""
-    views = [d[(Ellipsis,) + tuple(slice(o, o + n * s, s) for o, n, s in zip(off, outs, ks))]
-             for off in np.ndindex(*ks)]
+    views = [d[ix] for ix in _tiled_slices(tuple(ks), tuple(outs))]
     vals = views[0].copy()
     for v in views[1:]:
         np.maximum(vals, v, out=vals)
