@@ -230,11 +230,17 @@ def _lstm_blocked_backward(node, x, h0d, wi, wh, gout, ghn, gcn, need):
     reverse = node.reverse
     i, f, g, o = act[:, :hid], act[:, hid:h2], act[:, h2:h3], act[:, h3:]
     fac = xp_.empty_like(act)  # d(pre-activation) / d(gate output) times the other factor of each product
-    fac[:, :hid] = g * i * (1 - i)
-    fac[:, hid:h2] = cps * f * (1 - f)
-    fac[:, h2:h3] = i * (1 - g * g)
-    fac[:, h3:] = tcs * o * (1 - o)
-    dcfac = o * (1 - tcs * tcs)
+    for fa, gate, other in ((fac[:, :hid], i, g), (fac[:, hid:h2], f, cps), (fac[:, h3:], o, tcs)):
+        xp_.subtract(1, gate, out=fa)  # sigmoid' = s (1 - s), in place: no temporaries of the whole sequence
+        fa *= gate
+        fa *= other
+    fa = fac[:, h2:h3]
+    xp_.multiply(g, g, out=fa)  # tanh' = 1 - t^2
+    xp_.subtract(1, fa, out=fa)
+    fa *= i
+    dcfac = tcs * tcs
+    xp_.subtract(1, dcfac, out=dcfac)
+    dcfac *= o
     go = None if gout is None else xp_.ascontiguousarray(gout.reshape(t_n, b, hid).transpose(0, 2, 1))
     dh = xp_.zeros((hid, b), dtype=x.dtype) if ghn is None else xp_.ascontiguousarray(ghn.T).astype(x.dtype)
     dc = xp_.zeros((hid, b), dtype=x.dtype) if gcn is None else xp_.ascontiguousarray(gcn.T).astype(x.dtype)
