@@ -237,3 +237,15 @@ def test_lstm_blocked_path_partial_outputs(which, dtype):
     ep = dict(em.named_parameters())
     for n, p in tm.named_parameters():
         assert_same(ep[n].grad, p.grad, name=f"grad of {n}", **tol)
+
+
+def test_lstm_blocked_path_bias_grads_accumulate_independently():
+    """b_ih and b_hh get equal gradients from the blocked kernel; two backwards must accumulate into each."""
+    tm, em = _mods("LSTM", "float64", input_size=3, hidden_size=4)
+    e, t = pair(randn((5, 2, 3), "float64", seed=4))
+    for _ in range(2):
+        em(e)[0].sum().backward()
+        tm(t)[0].sum().backward()
+    assert not np.shares_memory(em.bias_ih_l0.grad.numpy(), em.bias_hh_l0.grad.numpy())
+    assert_same(em.bias_ih_l0.grad, tm.bias_ih_l0.grad)
+    assert_same(em.bias_hh_l0.grad, tm.bias_hh_l0.grad)

@@ -72,7 +72,8 @@ class MkldnnRnnLayerBackward0(Node):
             gx, gh0, gc0, gw_ih, gw_hh, gb = _lstm_blocked_backward(
                 self, x, h0, w_ih, w_hh, None if gout is None else gout._data, None if ghn is None else ghn._data,
                 None if gcn is None else gcn._data, [ed is not None for ed in e])
-            return tuple(None if a is None else _wrap(a) for a in (gx, gh0, gc0, gw_ih, gw_hh, gb, gb, None))
+            gb_hh = None if gb is None else gb.copy()  # b_ih and b_hh get the same values, never the same array
+            return tuple(None if a is None else _wrap(a) for a in (gx, gh0, gc0, gw_ih, gw_hh, gb, gb_hh, None))
         mode, bs, offs = self.mode, self.bs, self.offs
         xp_ = array_module(x)
         act, aux, hprev, hfull = self.cache
