@@ -79,6 +79,11 @@ class ElementwiseOptimizer(Optimizer):
     def _spec(self, group: dict) -> tuple:
         return ()
 
+    def _kernel_keeps_grad(self, c) -> bool:
+        """Whether the kernel, with prepared constants ``c``, only reads its gradient argument (then the flat
+        path hands it the parameter's gradient in place instead of a scratch copy)."""
+        return False
+
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Perform a single optimization step; ``closure`` re-evaluates the model and returns the loss."""
         loss = self._closure_loss(closure)
@@ -193,6 +198,8 @@ class ElementwiseOptimizer(Optimizer):
             items += [(a, min(a + _CHUNK, hi), None if g is None else g[a - lo:min(a + _CHUNK, hi) - lo])
                       for a in range(lo, hi, _CHUNK)]
 
+        keeps = self._kernel_keeps_grad(c)
+
         def run(part):
             t1 = np.empty(_CHUNK, P.dtype)
             t2 = np.empty(_CHUNK, P.dtype)
@@ -201,6 +208,8 @@ class ElementwiseOptimizer(Optimizer):
                 m = hi - lo
                 if gsrc is None:
                     g = G[lo:hi]
+                elif keeps:
+                    g = gsrc
                 else:  # the kernel may overwrite its gradient: work on an in-cache copy
                     g = tg[:m]
                     np.copyto(g, gsrc)

@@ -78,3 +78,7 @@ class SGD(ElementwiseOptimizer):
                 group["nesterov"], group["maximize"], fresh)
 
     _kernel = staticmethod(_sgd_kernel)
+
+    def _kernel_keeps_grad(self, c) -> bool:
+        lr, wd, momentum, damp1, nesterov, maximize, fresh = c
+        return not maximize and wd == 0 and not nesterov
