@@ -104,6 +104,10 @@ class Adam(ElementwiseOptimizer):
 
     _kernel = staticmethod(_adam_kernel)
 
+    def _kernel_keeps_grad(self, c) -> bool:
+        wd, decoupled, maximize = c[4:7]
+        return not maximize and (wd == 0 or decoupled)
+
 
 class AdamW(Adam):
     """Adam with decoupled weight decay (Loshchilov & Hutter), as ``torch.optim.AdamW``.
