@@ -186,12 +186,11 @@ def _flat_conv(x, w, b, pads, dil):
     cols = _flat_cols(x, ks, pads, dil, geom)
     n, o = x.shape[0], w.shape[0]
     r = w.reshape(o, -1) @ cols  # (O, N * run): one GEMM for the whole batch
+    if b is not None:  # on the contiguous GEMM result: 3x faster than broadcasting into the transposed crop
+        r += b.reshape(-1, 1) if b.dtype == r.dtype else b.reshape(-1, 1).astype(r.dtype)
     r = _swap01(r.reshape((o, n, out[0]) + sp[1:])[(Ellipsis,) + tuple(slice(0, s) for s in out)])
     res = np.empty((n, o) + out, dtype=x.dtype)
-    if b is not None:
-        np.add(r, b.reshape((-1,) + (1,) * len(out)), out=res)
-    else:
-        np.copyto(res, r)
+    np.copyto(res, r)
     return res, cols, geom
 
 
