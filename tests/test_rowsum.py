@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from ember._rowsum import rowmean, rowsum
+from ember._rowsum import rowmax, rowmean, rowsum
 
 
 @pytest.mark.parametrize("shape", [(3, 5), (4, 64), (2, 3, 100), (1024, 65), (0, 16), (8, 0)])
@@ -27,3 +27,16 @@ def test_rowsum_non_contiguous_and_specials():
     b[0, 3], b[1, 5], b[2, 1] = np.inf, np.nan, -np.inf
     r = rowsum(b).ravel()
     assert r[0] == np.inf and np.isnan(r[1]) and r[2] == -np.inf and (r[3:] == 0).all()
+
+
+@pytest.mark.parametrize("shape", [(150, 3), (100, 2), (64, 4), (3, 3), (70, 5), (2, 40, 3), (0, 3)])
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int64"])
+def test_rowmax_matches_numpy(shape, dtype):
+    a = (np.random.default_rng(2).standard_normal(shape) * 10).astype(dtype)
+    if a.size and dtype != "int64":
+        a.flat[5 % a.size] = np.nan
+        a.flat[7 % a.size] = -np.inf
+    for keep in (True, False):
+        r, ref = rowmax(a, keep), a.max(-1, keepdims=keep) if a.size else a.max(-1, keepdims=keep, initial=0)
+        assert r.shape == ref.shape and r.dtype == ref.dtype
+        np.testing.assert_array_equal(r, ref)

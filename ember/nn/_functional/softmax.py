@@ -5,7 +5,7 @@ import warnings
 
 import numpy as np
 
-from ..._rowsum import rowsum
+from ..._rowsum import rowmax, rowsum
 from ..._tensor import Tensor, _wrap, _wrap_dim
 from ...autograd.grad_mode import state
 from ...autograd.graph import Node, SavedOutput, link
@@ -74,7 +74,7 @@ def _softmax(input: Tensor, dim: int, dtype=None) -> Tensor:
         out = d.copy()
     else:
         with np.errstate(invalid="ignore", over="ignore"):
-            e = d - d.max(axis=ax, keepdims=True)
+            e = d - (rowmax(d) if ax == d.ndim - 1 else d.max(axis=ax, keepdims=True))
             np.exp(e, out=e)
             e /= rowsum(e) if ax == d.ndim - 1 else e.sum(axis=ax, keepdims=True)
         out = e
@@ -96,7 +96,7 @@ def _log_softmax(input: Tensor, dim: int, dtype=None) -> Tensor:
         out = d.copy()
     else:
         with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-            sh = d - d.max(axis=ax, keepdims=True)
+            sh = d - (rowmax(d) if ax == d.ndim - 1 else d.max(axis=ax, keepdims=True))
             e = np.exp(sh)
             out = sh - np.log(rowsum(e) if ax == d.ndim - 1 else e.sum(axis=ax, keepdims=True))
     res = _wrap(out)

@@ -13,6 +13,8 @@ from .module import Module
 __all__ = ["Bilinear", "Identity", "LazyLinear", "Linear"]
 
 
+_MISSING = object()
+
 class Identity(Module):
     """Returns its input unchanged (any constructor arguments are ignored).
 
@@ -61,7 +63,11 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input: Tensor) -> Tensor:
-        return linear(input, self.weight, self.bias)
+        p = self._parameters
+        w, b = p.get("weight", _MISSING), p.get("bias", _MISSING)
+        if w is _MISSING or w is None or b is _MISSING:  # replaced by a plain attribute or a parametrization
+            w, b = self.weight, self.bias
+        return linear(input, w, b)
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
