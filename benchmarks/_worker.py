@@ -1,10 +1,10 @@
 """One framework's side of a lockstep benchmark: ``python -m benchmarks._worker torch|ember``.
 
 The parent (``_harness.bench_lockstep``) starts one worker per framework and sends it lines on stdin:
-``setup NAME`` builds workload NAME from ``benchmarks.suite.WORKLOADS``; ``run K`` times K steps one by
-one and answers their wall times in seconds; ``quit`` ends. Each framework so keeps its own process: PyTorch's OpenMP threads
-busy-wait after every parallel region, and in a shared process they steal a core from the other framework
-(measured: Ember's batch-1 CNN 0.55 ms alone, 3.7 ms interleaved in one process with PyTorch).
+``setup NAME`` builds workload NAME from ``benchmarks.suite.WORKLOADS``; ``run K`` times K steps one by one
+and answers their wall times in seconds; ``quit`` ends. Each framework so keeps its own process: PyTorch's
+OpenMP threads busy-wait after every parallel region, and in a shared process they steal a core from the
+other framework (measured: Ember's batch-1 CNN 0.55 ms alone, 3.7 ms interleaved in one process with PyTorch).
 """
 from __future__ import annotations
 

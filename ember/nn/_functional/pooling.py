@@ -147,18 +147,23 @@ def _check_input(input: Tensor, nd: int, name: str) -> bool:
     return input.ndim == nd + 1
 
 
-def _hashable(v):
-    return tuple(v) if type(v) is list else v
+def _plain(v):
+    """``v`` as a cache-key part when it is None, an int or a list/tuple of ints; else None (do not cache)."""
+    if v is None or type(v) is int:
+        return ("v", v)
+    if type(v) in (list, tuple) and all(type(i) is int for i in v):
+        return tuple(v)
+    return None
 
 
 def _pool_geometry(input, nd, kernel_size, stride, padding, dilation, ceil_mode, is_max):
-    """Checked kernel/stride/padding/dilation tuples, output sizes and (lo, hi) pads; cached per argument set."""
-    key = (input._data.shape[-nd - 1:], nd, _hashable(kernel_size), _hashable(stride), _hashable(padding),
-           _hashable(dilation), ceil_mode, is_max)
-    try:
-        r = _GEOM_CACHE.get(key)
-    except TypeError:  # unhashable arguments (e.g. tensors): no caching
+    """Checked kernel/stride/padding/dilation tuples, output sizes and (lo, hi) pads; cached per argument set
+    of plain ints (anything else, e.g. a tensor, is recomputed every call)."""
+    parts = (_plain(kernel_size), _plain(stride), _plain(padding), _plain(dilation))
+    if None in parts or type(ceil_mode) is not bool:
         return _pool_geometry_compute(input, nd, kernel_size, stride, padding, dilation, ceil_mode, is_max)
+    key = (input._data.shape[-nd - 1:], nd, parts, ceil_mode, is_max)
+    r = _GEOM_CACHE.get(key)
     if r is None:
         r = _pool_geometry_compute(input, nd, kernel_size, stride, padding, dilation, ceil_mode, is_max)
         if len(_GEOM_CACHE) > 512:

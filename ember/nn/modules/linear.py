@@ -15,6 +15,7 @@ __all__ = ["Bilinear", "Identity", "LazyLinear", "Linear"]
 
 _MISSING = object()
 
+
 class Identity(Module):
     """Returns its input unchanged (any constructor arguments are ignored).
 
