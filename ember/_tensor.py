@@ -276,9 +276,14 @@ class Tensor:
         >>> x.grad
         tensor(6.)
         """
-        from .autograd import backward  # noqa: PLC0415
-
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        d = self._data
+        if (gradient is None and inputs is None and not create_graph and self._rg and d.size == 1
+                and d.dtype.kind == "f" and type(d) is np.ndarray):
+            # the common ``loss.backward()``: skip the general argument handling of autograd.backward
+            _execute_backward([self], [_wrap(np.ones(d.shape, dtype=d.dtype))], bool(retain_graph), False,
+                              inputs=None, accumulate=True)
+            return
+        _autograd_backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def register_hook(self, hook):
         """Call ``hook(grad)`` when this tensor's gradient is computed; it may return a new gradient."""
@@ -530,6 +535,9 @@ def _wrap_dim(dim, ndim: int) -> int:
     return dim + n if dim < 0 else dim
 
 
+_autograd_backward = _execute_backward = None  # autograd.backward and engine.execute, bound below
+
+
 def _bind_autograd() -> None:
     """Give the autograd engine direct references to Tensor and _wrap (see ember/autograd/engine.py)."""
     from . import autograd  # noqa: PLC0415
@@ -537,6 +545,8 @@ def _bind_autograd() -> None:
 
     engine.Tensor = autograd.Tensor = Tensor
     engine._wrap = autograd._wrap = _wrap
+    global _autograd_backward, _execute_backward
+    _autograd_backward, _execute_backward = autograd.backward, engine.execute
 
 
 _bind_autograd()

@@ -56,8 +56,11 @@ def _warn_forward_trace(node) -> None:
 
 
 def _stealable(a, owned_ids) -> bool:
+    """Whether gradient array ``a`` can become a leaf's ``.grad`` as is (a fresh, private, contiguous array)."""
+    if a.base is not None or id(a) in owned_ids:  # a view, or already handed out / owned by the caller
+        return False
     f = a.flags
-    return f.owndata and f.writeable and f.c_contiguous and id(a) not in owned_ids
+    return f.writeable and f.c_contiguous
 
 
 def _run_tensor_hooks(t, g):
