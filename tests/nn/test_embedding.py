@@ -164,3 +164,22 @@ def test_normalize_cosine_pairwise_pdist(dtype):
         compare_module(tm, em, [x, y])
     with pytest.raises(RuntimeError, match="pdist only supports 2D tensors, got: 1D"):
         ember.nn.functional.pdist(ember.ones(3))
+
+
+@pytest.mark.parametrize("num,n,dtype", [(65, 1024, "float32"), (5000, 300, "float32"), (5000, 300, "float64"),
+                                         (7, 40, "float16")])
+@pytest.mark.parametrize("nonfinite", [False, True])
+def test_embedding_weight_gradient_paths(num, n, dtype, nonfinite):
+    """One-hot GEMM (small num * n, finite), sorted runs (large, or non-finite) and add.at (other dtypes)."""
+    r = rng(3)
+    idx = r.integers(0, num, n)
+    idx[:5] = 3  # repeated rows
+    g = r.standard_normal((n, 8)).astype(dtype)
+    if nonfinite:
+        g[1, 2], g[7, 0] = np.inf, np.nan
+    tw = torch.zeros(num, 8, dtype=getattr(torch, dtype), requires_grad=True)
+    ew = ember.zeros(num, 8, dtype=getattr(ember, dtype), requires_grad=True)
+    torch.nn.functional.embedding(torch.tensor(idx), tw).backward(torch.tensor(g))
+    ember.nn.functional.embedding(ember.tensor(idx), ew).backward(ember.tensor(g))
+    tol = {"float16": (1e-2, 1e-2), "float32": (1e-5, 1e-5), "float64": (1e-12, 1e-12)}[dtype]
+    np.testing.assert_allclose(ew.grad.numpy(), tw.grad.numpy(), rtol=tol[0], atol=tol[1], equal_nan=True)

@@ -39,6 +39,34 @@ def _renorm_(weight: Tensor, idx, max_norm: float, norm_type: float) -> None:
         weight._bump()
 
 
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def _dense_grad(g2, idx, num: int):
+    """Sum the rows of ``g2 (N, D)`` into ``(num, D)`` by index: ``out[idx[i]] += g2[i]``.
+
+    NumPy's ``add.at`` is ~10x slower than the alternatives: a one-hot GEMM for small ``num * N`` (finite
+    gradients only, since 0 * inf is NaN), else a stable sort of the indices and ``add.reduceat`` over the runs.
+    (65 x 1024 x 128: add.at 2.5 ms, one-hot 0.23 ms, sort 0.56 ms.)
+    """
+    xp = array_module(g2)
+    n, dim = g2.shape
+    if xp is not np or g2.dtype not in _FLOATS or n == 0:
+        gw = xp.zeros((num, dim), dtype=g2.dtype)
+        xp.add.at(gw, idx, g2)
+        return gw
+    if num * n <= 1 << 20 and bool(np.isfinite(g2).all()):
+        onehot = np.zeros((num, n), dtype=g2.dtype)
+        onehot[idx, np.arange(n)] = 1
+        return onehot @ g2
+    order = np.argsort(idx, kind="stable")
+    si = idx[order]
+    starts = np.flatnonzero(np.concatenate(([True], si[1:] != si[:-1])))
+    gw = np.zeros((num, dim), dtype=g2.dtype)
+    gw[si[starts]] = np.add.reduceat(g2[order], starts, axis=0)
+    return gw
+
+
 class EmbeddingBackward0(Node):
     __slots__ = ("idx", "num", "padding_idx", "scale", "sparse")
 
@@ -49,9 +77,7 @@ class EmbeddingBackward0(Node):
             g2 = g._data.reshape(-1, dim)
             if self.scale is not None:
                 g2 = g2 / self.scale[:, None]
-            xp = array_module(g2)
-            gw = xp.zeros((self.num, dim), dtype=g2.dtype)
-            xp.add.at(gw, idx, g2)
+            gw = _dense_grad(g2, idx, self.num)
             if self.padding_idx is not None:
                 gw[self.padding_idx] = 0
             out = _wrap(gw)
