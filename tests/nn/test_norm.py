@@ -172,3 +172,20 @@ def test_norm_errors_match_torch():
         with pytest.raises(exc) as et:
             fn(torch, tf)
         assert str(ee.value) == str(et.value)
+
+
+@pytest.mark.parametrize("cls,shape", [("LayerNorm", (4, 5, 6)), ("BatchNorm1d", (8, 6)), ("GroupNorm", (3, 6, 4))])
+def test_norm_backward_twice_with_retain_graph(cls, shape):
+    """The backward keeps the forward's normalized input read-only: a second backward gives the same gradients."""
+    args = {"LayerNorm": (6,), "BatchNorm1d": (6,), "GroupNorm": (2, 6)}[cls]
+    tm, em = getattr(torch.nn, cls)(*args).double(), getattr(ember.nn, cls)(*args).double()
+    em.load_state_dict({k: ember.tensor(v.detach().numpy()) for k, v in tm.state_dict().items()})
+    x = np.random.default_rng(0).standard_normal(shape)
+    te, tt = ember.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    g = np.random.default_rng(1).standard_normal(shape)
+    ye, yt = em(te), tm(tt)
+    for _ in range(2):
+        ye.backward(ember.tensor(g), retain_graph=True)
+        yt.backward(torch.tensor(g), retain_graph=True)
+    np.testing.assert_allclose(te.grad.numpy(), tt.grad.numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(em.weight.grad.numpy(), tm.weight.grad.numpy(), rtol=1e-10, atol=1e-12)

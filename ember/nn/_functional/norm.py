@@ -25,7 +25,11 @@ class _NormBackward(Node):
     itself differentiable in ``x``.
     """
 
-    __slots__ = ("dims", "eps", "fixed", "has_b", "has_w", "pshape", "stats", "wshape")
+    __slots__ = ("dims", "eps", "fixed", "has_b", "has_w", "pshape", "stats", "wshape", "xhat")
+
+    def release(self) -> None:
+        self._saved = None
+        self.xhat = None
 
     def backward(self, g):
         x, w = self.saved_tensors
@@ -65,8 +69,12 @@ class _NormBackward(Node):
         e = self.next_edges
         dims = self.dims
         mean, invstd = self.stats
-        xhat = x - mean
-        xhat *= invstd
+        kept = self.xhat  # the forward's normalized input (read only: retain_graph may run this twice)
+        if kept is None:
+            xhat = x - mean
+            xhat *= invstd
+        else:
+            xhat = kept
         gx = gw = gb = None
         red = tuple(i for i, s in enumerate(self.wshape) if s == 1)
         if self.has_w and e[1] is not None:
@@ -77,16 +85,14 @@ class _NormBackward(Node):
             gxh = g * w.reshape(self.wshape) if w is not None else g
             if self.fixed:
                 gx = gxh * invstd
-            elif dims == (x.ndim - 1,):
-                m2 = rowmean(gxh * xhat)
-                gx = gxh - rowmean(gxh)
-                xhat *= m2
-                gx -= xhat
-                gx *= invstd
             else:
-                m2 = (gxh * xhat).mean(dims, keepdims=True)
-                gx = gxh - gxh.mean(dims, keepdims=True)
-                xhat *= m2
+                last = dims == (x.ndim - 1,)
+                m2 = rowmean(gxh * xhat) if last else (gxh * xhat).mean(dims, keepdims=True)
+                gx = gxh - (rowmean(gxh) if last else gxh.mean(dims, keepdims=True))
+                if kept is None:
+                    xhat *= m2
+                else:
+                    xhat = xhat * m2
                 gx -= xhat
                 gx *= invstd
         out = (gx,)
@@ -121,12 +127,10 @@ def _fused_norm(x: Tensor, w, b, dims, wshape, eps, cls, stats=None) -> Tensor:
     y = xc * invstd if fixed else xc  # xc is a fresh buffer when the statistics were computed here
     if not fixed:
         y *= invstd
-    if w is not None:
-        wd = w._data.reshape(wshape)
-        if wd.dtype == y.dtype:
-            y *= wd
-        else:
-            y = y * wd
+    xhat = None
+    if w is not None:  # y becomes a new array, so the normalized input can be kept for the backward
+        xhat = y
+        y = y * w._data.reshape(wshape)
     if b is not None:
         bd = b._data.reshape(wshape)
         if bd.dtype == y.dtype:
@@ -137,6 +141,7 @@ def _fused_norm(x: Tensor, w, b, dims, wshape, eps, cls, stats=None) -> Tensor:
     if state.enabled and (x._rg or (w is not None and w._rg) or (b is not None and b._rg)):
         n = cls()
         n.dims, n.eps, n.stats, n.fixed, n.wshape = dims, eps, (mean, invstd), fixed, wshape
+        n.xhat = xhat if xhat is not None and xhat.dtype == d.dtype and not fixed else None
         n.has_w, n.has_b = w is not None, b is not None
         n.pshape = tuple(w.shape if w is not None else b.shape) if (w is not None or b is not None) else None
         n.save(x, w)
