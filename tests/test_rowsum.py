@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from ember._rowsum import rowmax, rowmean, rowsum
+from ember._rowsum import colsum, rowmax, rowmean, rowsum
 
 
 @pytest.mark.parametrize("shape", [(3, 5), (4, 64), (2, 3, 100), (1024, 65), (0, 16), (8, 0)])
@@ -40,3 +40,14 @@ def test_rowmax_matches_numpy(shape, dtype):
         r, ref = rowmax(a, keep), a.max(-1, keepdims=keep) if a.size else a.max(-1, keepdims=keep, initial=0)
         assert r.shape == ref.shape and r.dtype == ref.dtype
         np.testing.assert_array_equal(r, ref)
+
+
+@pytest.mark.parametrize("shape", [(128, 512), (3, 5), (0, 4), (5, 0), (1, 7)])
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "int32"])
+def test_colsum_matches_numpy(shape, dtype):
+    a = (np.random.default_rng(4).standard_normal(shape) * 10).astype(dtype)
+    r, ref = colsum(a), a.sum(0)
+    assert r.shape == ref.shape and r.dtype == ref.dtype
+    np.testing.assert_allclose(r, ref, rtol=1e-5 if dtype != "float16" else 1e-2, atol=1e-3)
+    t = a.T  # not contiguous: NumPy's sum
+    np.testing.assert_allclose(colsum(t), t.sum(0), rtol=1e-5 if dtype != "float16" else 1e-2, atol=1e-3)

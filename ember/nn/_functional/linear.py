@@ -1,6 +1,7 @@
 """Linear maps: ``linear`` (one fused node, named as PyTorch's final node) and ``bilinear``."""
 from __future__ import annotations
 
+from ..._rowsum import colsum
 from ..._tensor import Tensor, _wrap
 from ...autograd.grad_mode import state
 from ...autograd.graph import Node, link
@@ -26,7 +27,7 @@ class _LinearBackward(Node):
         gx = (g2 @ w).reshape(x.shape) if e[0] is not None else None
         gw = g2.T @ (x if x.ndim == 2 else x.reshape(-1, x.shape[-1])) if e[1] is not None else None
         if len(e) > 2:
-            return gx, gw, (g2.sum(0) if e[2] is not None else None)
+            return gx, gw, (colsum(g2) if e[2] is not None else None)
         return gx, gw
 
     def backward(self, g):
