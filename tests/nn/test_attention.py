@@ -170,3 +170,11 @@ def test_attention_errors_match_torch():
         assert str(ee.value) == str(et.value)
     with pytest.raises(RuntimeError, match=r"\[2, 3, 4\].*\[2, 5, 3\]"):
         F.scaled_dot_product_attention(ember.zeros(2, 3, 4), ember.zeros(2, 5, 3), ember.zeros(2, 5, 6))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("shapes", [[(2, 3, 64, 8), (2, 3, 64, 8), (2, 3, 64, 5)], [(32, 4), (32, 4), (32, 6)],
+                                    [(1, 3, 64, 8), (2, 3, 64, 8), (2, 1, 64, 5)]])
+def test_sdpa_causal_two_block_path(dtype, shapes):
+    """Causal attention with L == S >= 32 (even) runs in two query blocks; values and gradients match torch."""
+    _sdpa_compare(shapes, dtype, is_causal=True)

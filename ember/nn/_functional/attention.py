@@ -98,6 +98,8 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
     else:
         mask_t = None
     if dropout_p == 0.0 and xp is np and npd.kind == "f" and (mask_t is None or not mask_t._rg):
+        if is_causal and attn_mask is None and L == S and L >= 32 and L % 2 == 0:
+            return _causal_sdpa(query, key, value, bias, sf)
         return _fused_sdpa(query, key, value, bias, mask_t, sf)
     attn = _attn_weights(query, key, sf, bias, mask_t)
     if dropout_p > 0.0:
@@ -139,6 +141,8 @@ class ScaledDotProductFlashAttentionForCpuBackward0(Node):
         q, k, v = self.saved_arrays()
         attn = self.attn
         e = self.next_edges
+        if type(attn) is tuple:
+            return _causal_sdpa_backward(q, k, v, attn, g, self.sf, e)
         gv = np.matmul(attn.swapaxes(-1, -2), g) if e[2] is not None else None
         gq = gk = None
         if e[0] is not None or e[1] is not None:
@@ -159,6 +163,73 @@ class ScaledDotProductFlashAttentionForCpuBackward0(Node):
         ga = g @ v.transpose(-2, -1)
         gs = attn * (ga - (ga * attn).sum(-1, keepdim=True)) * self.sf
         return gs @ k, gs.transpose(-2, -1) @ q, gv
+
+
+def _softmax_rows_(s):
+    """Softmax over the last axis, in place (rows hold at least one finite score)."""
+    s -= s.max(-1, keepdims=True)
+    np.exp(s, out=s)
+    s /= rowsum(s)
+    return s
+
+
+# Causal attention in two query blocks: the first half of the queries sees only the first half of the keys,
+# so its scores, softmax and products are done on (L/2, L/2) blocks; the second half sees every key. This skips
+# the fully masked quarter of the score matrix (a quarter of the work), as PyTorch's CPU flash attention does
+# block by block. The weights of both blocks are kept for the backward.
+def _causal_sdpa(query: Tensor, key: Tensor, value: Tensor, bias, sf: float) -> Tensor:
+    q, k, v = query._data, key._data, value._data
+    h = q.shape[-2] // 2
+    sft = q.dtype.type(sf)
+    batch = np.broadcast_shapes(q.shape[:-2], k.shape[:-2], v.shape[:-2])
+    res = np.empty(batch + (q.shape[-2], v.shape[-1]), dtype=q.dtype)
+    pa = np.matmul(q[..., :h, :], k[..., :h, :].swapaxes(-1, -2))
+    pa *= sft
+    pa += bias[:h, :h]
+    _softmax_rows_(pa)
+    pb = np.matmul(q[..., h:, :], k.swapaxes(-1, -2))
+    pb *= sft
+    pb += bias[h:]
+    _softmax_rows_(pb)
+    res[..., :h, :] = np.matmul(pa, v[..., :h, :])
+    res[..., h:, :] = np.matmul(pb, v)
+    res = _wrap(res)
+    if state.enabled and (query._rg or key._rg or value._rg):
+        n = ScaledDotProductFlashAttentionForCpuBackward0()
+        n.attn, n.bias, n.mask, n.sf = (pa, pb), bias, None, sf
+        n.save(query, key, value)
+        n.meta = tuple((tuple(t.shape), None) for t in (query, key, value))
+        link(n, res, (query, key, value))
+    return res
+
+
+def _causal_sdpa_backward(q, k, v, weights, g, sf: float, e):
+    """Raw gradients of ``_causal_sdpa`` from its two blocks of attention weights."""
+    pa, pb = weights
+    h = pa.shape[-1]
+    sft = g.dtype.type(sf)
+    ga_, gb_ = g[..., :h, :], g[..., h:, :]
+    gq = gk = gv = None
+    if e[2] is not None:
+        gv = np.matmul(pb.swapaxes(-1, -2), gb_)
+        gv[..., :h, :] += np.matmul(pa.swapaxes(-1, -2), ga_)
+    if e[0] is not None or e[1] is not None:
+        da = np.matmul(ga_, v[..., :h, :].swapaxes(-1, -2))
+        da -= rowsum(da * pa)
+        da *= pa
+        da *= sft
+        db = np.matmul(gb_, v.swapaxes(-1, -2))
+        db -= rowsum(db * pb)
+        db *= pb
+        db *= sft
+        if e[0] is not None:
+            gq = np.empty(da.shape[:-2] + q.shape[-2:], dtype=g.dtype)
+            gq[..., :h, :] = np.matmul(da, k[..., :h, :])
+            gq[..., h:, :] = np.matmul(db, k)
+        if e[1] is not None:
+            gk = np.matmul(db.swapaxes(-1, -2), q[..., h:, :])
+            gk[..., :h, :] += np.matmul(da.swapaxes(-1, -2), q[..., :h, :])
+    return gq, gk, gv
 
 
 def _fused_sdpa(query: Tensor, key: Tensor, value: Tensor, bias, mask_t, sf: float) -> Tensor:
