@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..._device import array_module
+from ..._rowsum import colsum
 from ..._tensor import Tensor, _wrap
 from ...autograd.grad_mode import state
 from ...autograd.graph import Node, link_multi
@@ -70,7 +71,7 @@ class MkldnnRnnLayerBackward0(Node):
         if self.blocked:
             e = self.next_edges
             gx, gh0, gc0, gw_ih, gw_hh, gb = _lstm_blocked_backward(
-                self, x, h0, w_ih, w_hh, None if gout is None else gout._data, None if ghn is None else ghn._data,
+                self, x, w_ih, w_hh, None if gout is None else gout._data, None if ghn is None else ghn._data,
                 None if gcn is None else gcn._data, [ed is not None for ed in e])
             gb_hh = None if gb is None else gb.copy()  # b_ih and b_hh get the same values, never the same array
             return tuple(None if a is None else _wrap(a) for a in (gx, gh0, gc0, gw_ih, gw_hh, gb, gb_hh, None))
@@ -221,7 +222,7 @@ def _lstm_blocked_forward(xd, t_n, b, hd, cd, wi, wh, bi, bh, reverse):
     return out, xp_.ascontiguousarray(h.T), xp_.ascontiguousarray(c.T), (act, cps, tcs, outs, h0)
 
 
-def _lstm_blocked_backward(node, x, h0d, wi, wh, gout, ghn, gcn, need):
+def _lstm_blocked_backward(node, x, wi, wh, gout, ghn, gcn, need):
     """BPTT of ``_lstm_blocked_forward``; raw arrays in, raw gradients (x, h0, c0, w_ih, w_hh, b) out."""
     act, cps, tcs, outs, h0 = node.cache
     xp_ = array_module(x)
@@ -274,7 +275,7 @@ def _lstm_blocked_backward(node, x, h0d, wi, wh, gout, ghn, gcn, need):
             hprev[1:] = outs[:-1]
             hprev[0] = h0
         gw_hh = dxpn.T @ hprev.transpose(0, 2, 1).reshape(t_n * b, hid)
-    gb = dxpn.sum(0) if need[5] or need[6] else None
+    gb = colsum(dxpn) if need[5] or need[6] else None
     return gx, gh0, gc0, gw_ih, gw_hh, gb
 
 
@@ -285,16 +286,9 @@ def _layer_fused(mode, x, bs, offs, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, revers
         bd = [None if t is None else t._data for t in (b_ih, b_hh)]
         out, hn, cn, cache = _lstm_blocked_forward(xd, len(bs), bs[0], hd, c0._data, wi, wh, bd[0], bd[1],
                                                    reverse)
-        res_out, res_h, res_c = _wrap(out), _wrap(hn), _wrap(cn)
-        inputs = (x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr)
-        if state.enabled and any(t is not None and t._rg for t in inputs):
-            node = MkldnnRnnLayerBackward0()
-            node.mode, node.bs, node.offs, node.reverse = mode, bs, offs, reverse
-            node.cache = cache
-            node.blocked = True
-            node.save(*inputs)
-            link_multi(node, (res_out, res_h, res_c), inputs)
-        return res_out, res_h, res_c
+        res = (_wrap(out), _wrap(hn), _wrap(cn))
+        _link_layer(res, (x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr), mode, bs, offs, reverse, cache, True)
+        return res
     n = xd.shape[0]
     g_sz = wh.shape[0]
     hid = g_sz // {"LSTM": 4, "GRU": 3}.get(mode, 1)
@@ -379,17 +373,20 @@ def _layer_fused(mode, x, bs, offs, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, revers
                 else:
                     xp_.maximum(hn, 0, out=hn)
             h = hn if full else xp_.concatenate([hn, h[b:]])
-    res_out, res_h = _wrap(out), _wrap(xp_.ascontiguousarray(h))
-    res_c = _wrap(c) if mode == "LSTM" else None
-    inputs = (x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr)
+    res = (_wrap(out), _wrap(xp_.ascontiguousarray(h)), _wrap(c) if mode == "LSTM" else None)
+    _link_layer(res, (x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr), mode, bs, offs, reverse, (act, aux, hprev, hfull),
+                False)
+    return res
+
+
+def _link_layer(res, inputs, mode, bs, offs, reverse, cache, blocked: bool) -> None:
+    """Record one layer-direction as a ``MkldnnRnnLayerBackward0`` node when any input wants a gradient."""
     if state.enabled and any(t is not None and t._rg for t in inputs):
         node = MkldnnRnnLayerBackward0()
         node.mode, node.bs, node.offs, node.reverse = mode, bs, offs, reverse
-        node.cache = (act, aux, hprev, hfull)
-        node.blocked = False
+        node.cache, node.blocked = cache, blocked
         node.save(*inputs)
-        link_multi(node, (res_out, res_h, res_c), inputs)
-    return res_out, res_h, res_c
+        link_multi(node, res, inputs)
 
 
 def rnn_layers(mode: str, data: Tensor, bs: list, hx: Tensor, cx, weights: list, num_layers: int, num_dirs: int,
