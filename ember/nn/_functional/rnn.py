@@ -174,35 +174,38 @@ class MkldnnRnnLayerBackward0(Node):
 # All four gates go through one exp: sigmoid(z) = 1 / (1 + exp(-z)) and tanh(z) = 2 sigmoid(2z) - 1, so the
 # gate projections are pre-scaled by -1 (input, forget, output) and -2 (cell) once, outside the loop.
 def _lstm_blocked_forward(xd, t_n, b, hd, cd, wi, wh, bi, bh, reverse):
-    """Forward over ``xd (T*B, I)``; returns ``(out (T*B, H), h_n (B, H), c_n (B, H), cache)``."""
+    """Forward over ``xd (T*B, I)``; returns ``(out (T*B, H), h_n (B, H), c_n (B, H), cache)``.
+
+    Each step is one GEMM ``[W_hh | W_ih | b] @ [h; x_t; 1]`` over a (H + I + 1, B) block of ``stack``: slot j
+    holds the j-th processed step's previous hidden state, its input and a row of ones, and the step writes its
+    hidden state straight into slot j + 1 (so the backward finds every step's inputs in ``stack``).
+    """
     xp_ = array_module(xd)
     g_sz, hid = wh.shape[0], wh.shape[1]
+    n_in = wi.shape[1]
     h2, h3 = 2 * hid, 3 * hid
     scale = xp_.full((g_sz, 1), -1.0, dtype=xd.dtype)
     scale[h2:h3] = -2.0
-    bias = None
-    if bi is not None:
-        bias = bi if bh is None else bi + bh
-    elif bh is not None:
-        bias = bh
-    wis = wi * scale
-    whs = wh * scale
-    # input projections of every step at once, as (T, 4H, B) blocks
-    xpb = xp_.matmul(wis, xd.reshape(t_n, b, -1).transpose(0, 2, 1))
-    if bias is not None:
-        xpb += bias.reshape(-1, 1) * scale
+    bias = xp_.zeros(g_sz, dtype=xd.dtype)
+    for bb in (bi, bh):
+        if bb is not None:
+            bias += bb
+    w_all = xp_.concatenate([wh, wi, bias.reshape(-1, 1)], axis=1)
+    w_all *= scale
+    stack = xp_.empty((t_n + 1, hid + n_in + 1, b), dtype=xd.dtype)
+    xt = xd.reshape(t_n, b, n_in).transpose(0, 2, 1)
+    stack[:t_n, hid:hid + n_in] = xt[::-1] if reverse else xt
+    stack[:, hid + n_in] = 1
+    stack[0, :hid] = hd.T
     act = xp_.empty((t_n, g_sz, b), dtype=xd.dtype)
     cps = xp_.empty((t_n, hid, b), dtype=xd.dtype)
     tcs = xp_.empty((t_n, hid, b), dtype=xd.dtype)
-    outs = xp_.empty((t_n, hid, b), dtype=xd.dtype)
-    h = xp_.ascontiguousarray(hd.T)
     c = xp_.ascontiguousarray(cd.T)
-    h0 = h
     with np.errstate(over="ignore"):
-        for t in (range(t_n - 1, -1, -1) if reverse else range(t_n)):
+        for j in range(t_n):
+            t = t_n - 1 - j if reverse else j
             a = act[t]
-            xp_.matmul(whs, h, out=a)  # minus the pre-activations (twice that for the cell gate)
-            a += xpb[t]
+            xp_.matmul(w_all, stack[j], out=a)  # minus the pre-activations (twice that for the cell gate)
             xp_.exp(a, out=a)
             a += 1
             xp_.reciprocal(a, out=a)  # sigmoid of every gate; the cell gate's is sigmoid(2z)
@@ -214,20 +217,20 @@ def _lstm_blocked_forward(xd, t_n, b, hd, cd, wi, wh, bi, bh, reverse):
             cn += a[:hid] * g
             tc = tcs[t]
             xp_.tanh(cn, out=tc)
-            h = outs[t]
-            xp_.multiply(a[h3:], tc, out=h)
+            xp_.multiply(a[h3:], tc, out=stack[j + 1, :hid])
             c = cn
-    out = xp_.ascontiguousarray(outs.transpose(0, 2, 1)).reshape(t_n * b, hid)
-    # the backward rebuilds each step's h_{t-1} from ``outs`` and ``h0``, so no copy of it is kept here
-    return out, xp_.ascontiguousarray(h.T), xp_.ascontiguousarray(c.T), (act, cps, tcs, outs, h0)
+    hs = stack[1:, :hid]  # hidden states in processing order
+    out = xp_.ascontiguousarray((hs[::-1] if reverse else hs).transpose(0, 2, 1)).reshape(t_n * b, hid)
+    return out, xp_.ascontiguousarray(stack[t_n, :hid].T), xp_.ascontiguousarray(c.T), (act, cps, tcs, stack)
 
 
 def _lstm_blocked_backward(node, x, wi, wh, gout, ghn, gcn, need):
     """BPTT of ``_lstm_blocked_forward``; raw arrays in, raw gradients (x, h0, c0, w_ih, w_hh, b) out."""
-    act, cps, tcs, outs, h0 = node.cache
+    act, cps, tcs, stack = node.cache
     xp_ = array_module(x)
     t_n, g_sz, b = act.shape
     hid = g_sz // 4
+    n_in = x.shape[1]
     h2, h3 = 2 * hid, 3 * hid
     reverse = node.reverse
     i, f, g, o = act[:, :hid], act[:, hid:h2], act[:, h2:h3], act[:, h3:]
@@ -263,19 +266,13 @@ def _lstm_blocked_backward(node, x, wi, wh, gout, ghn, gcn, need):
     gx = dxpn @ wi if need[0] else None
     gh0 = xp_.ascontiguousarray(dh.T) if need[1] else None
     gc0 = xp_.ascontiguousarray(dc.T) if need[2] else None
-    gw_ih = dxpn.T @ x if need[3] else None
-    gw_hh = None
-    if need[4]:
-        # h_{t-1} for every step: h0 first (last when reversed), then the outputs shifted by one step
-        hprev = xp_.empty_like(outs)
-        if reverse:
-            hprev[:-1] = outs[1:]
-            hprev[-1] = h0
-        else:
-            hprev[1:] = outs[:-1]
-            hprev[0] = h0
-        gw_hh = dxpn.T @ hprev.transpose(0, 2, 1).reshape(t_n * b, hid)
-    gb = colsum(dxpn) if need[5] or need[6] else None
+    gw_ih = gw_hh = gb = None
+    if need[3] or need[4] or need[5] or need[6]:
+        # [dW_hh | dW_ih | db] in one GEMM against every step's [h_{t-1}; x_t; 1] (time order)
+        slots = stack[:t_n]
+        rows = xp_.ascontiguousarray((slots[::-1] if reverse else slots).transpose(0, 2, 1)).reshape(t_n * b, -1)
+        gw = dxpn.T @ rows
+        gw_hh, gw_ih, gb = gw[:, :hid], gw[:, hid:hid + n_in], gw[:, hid + n_in]
     return gx, gh0, gc0, gw_ih, gw_hh, gb
 
 
