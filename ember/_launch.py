@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import time
 import traceback
 
 # rank variables of the MPI launchers we know: (rank, size, local rank, local size)
@@ -100,6 +101,9 @@ def _abort(code: int) -> None:
     finally:
         mpi = _mpi.mpi()
         if mpi.COMM_WORLD.Get_size() > 1:
+            # mpiexec forwards each rank's output through a pipe and kills every process on Abort; a short pause
+            # lets it deliver this rank's traceback in full first (without it, CI once saw only its first line)
+            time.sleep(0.5)
             mpi.COMM_WORLD.Abort(code)
         os._exit(code)
 
