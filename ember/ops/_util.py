@@ -10,7 +10,7 @@ import numpy as np
 from .. import _dtype as D
 from .._device import array_module
 from .._tensor import Tensor, _wrap, _wrap_dim
-from ..autograd.graph import _edge, _next_seq, link
+from ..autograd.graph import _edge, _next_seq
 from ..autograd.grad_mode import state
 
 __all__ = ["Tensor", "_wrap", "_wrap_dim", "state", "np", "D", "array_module", "register", "is_scalar", "_arr",
