@@ -20,7 +20,10 @@ def main() -> None:
     m = __import__(fw)
     if fw == "torch":
         m.set_num_threads(os.cpu_count() or 1)
-    from benchmarks.suite import WORKLOADS  # noqa: PLC0415
+    from benchmarks.suite import WORKLOADS, load_extra  # noqa: PLC0415
+
+    if os.environ.get("EMBER_BENCH_EXTRA"):
+        load_extra(os.environ["EMBER_BENCH_EXTRA"])
 
     step = None
     out = sys.stdout

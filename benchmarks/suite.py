@@ -8,6 +8,7 @@ each framework runs in its own worker process and the steps alternate between th
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import subprocess
@@ -201,6 +202,15 @@ def peak_memory(name: str, fw: str) -> float:
     return float(out.stdout.strip().splitlines()[-1])
 
 
+def load_extra(path: str) -> None:
+    """Add the ``WORKLOADS`` of the Python file at ``path`` to this module's (``--extra``; the workers read the
+    same file from ``EMBER_BENCH_EXTRA``): a way to compare any snippet in lockstep while profiling."""
+    spec = importlib.util.spec_from_file_location("_bench_extra", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    WORKLOADS.update(mod.WORKLOADS)
+
+
 def main(argv=None) -> None:
     import torch  # noqa: PLC0415
 
@@ -211,10 +221,15 @@ def main(argv=None) -> None:
     p.add_argument("--only", nargs="*", default=None)
     p.add_argument("--no-memory", action="store_true")
     p.add_argument("--json", default=None, help="also write the results to this JSON file")
+    p.add_argument("--extra", default=None, help="a Python file whose WORKLOADS dict ({name: (title, fn)}, fn "
+                   "taking the framework module and returning a step function) adds workloads to run with --only")
     p.add_argument("--same-process", action="store_true",
                    help="interleave both frameworks in this process (PyTorch's spinning OpenMP threads then "
                         "slow down the small workloads of both)")
     args = p.parse_args(argv)
+    if args.extra:
+        os.environ["EMBER_BENCH_EXTRA"] = os.path.abspath(args.extra)
+        load_extra(args.extra)
     torch.set_num_threads(os.cpu_count() or 1)
     names = args.only or list(WORKLOADS)
     print(f"ember {ember.__version__}, torch {torch.__version__}, numpy {np.__version__}, "

@@ -159,12 +159,50 @@ abs = _unary("abs", np.abs, _abs_deriv, keep_int=True, rawd=lambda g, x: g * np.
 absolute = abs
 
 
+_RELU_ROW = 1024
+_ZEROS: dict = {}
+
+
 def _relu_np(d):
-    return np.maximum(d, 0, dtype=d.dtype) if d.dtype.kind != "b" else d
+    """``max(d, 0)``. NumPy's ``maximum`` against a scalar runs 2-3x slower than against an array (no SIMD loop
+    for a broadcast scalar: (1024, 512) float32 283 us -> 150 us), so large contiguous float arrays are taken
+    in rows of 1024 against a cached row of zeros, and the remainder against the scalar."""
+    if d.dtype.kind == "b":
+        return d
+    n = d.size
+    if n < 4 * _RELU_ROW or type(d) is not np.ndarray or d.dtype.kind != "f" or not d.flags.c_contiguous:
+        return np.maximum(d, 0, dtype=d.dtype)
+    z = _ZEROS.get(d.dtype)
+    if z is None:
+        z = _ZEROS[d.dtype] = np.zeros(_RELU_ROW, dtype=d.dtype)
+        z.flags.writeable = False
+    out = np.empty_like(d)
+    flat, oflat = d.reshape(-1), out.reshape(-1)
+    m = n - n % _RELU_ROW
+    np.maximum(flat[:m].reshape(-1, _RELU_ROW), z, out=oflat[:m].reshape(-1, _RELU_ROW))
+    if m < n:
+        np.maximum(flat[m:], 0, out=oflat[m:])
+    return out
 
 
-relu = _unary("relu", _relu_np, lambda g, y: g * (y > 0), save="output", keep_int=True,
-              rawd=lambda g, y: g * (y > 0),
+def _relu_raw_grad(g, y):
+    """PyTorch's threshold_backward: ``g`` where ``y <= 0`` is false (so NaN outputs pass ``g``), else 0. The
+    mask is multiplied as a float array: a bool operand takes NumPy's slower mixed-type loop."""
+    keep = np.less_equal(y, 0)
+    if type(keep) is np.ndarray:
+        np.logical_not(keep, out=keep)
+    else:  # a 0-d input gives a scalar (NumPy) or a 0-d array of another library
+        keep = ~keep
+    if type(g) is np.ndarray and g.dtype.kind == "f":
+        out = np.empty(keep.shape, dtype=g.dtype)
+        np.copyto(out, keep, casting="unsafe")
+        out *= g
+        return out
+    return g * keep
+
+
+relu = _unary("relu", _relu_np, lambda g, y: g * ~(y <= 0), save="output", keep_int=True,
+              rawd=_relu_raw_grad,
               doc="max(x, 0) elementwise.\n\n    >>> import ember\n    >>> ember.relu(ember.tensor([-1., 2.]))\n"
                   "    tensor([0., 2.])\n")
 

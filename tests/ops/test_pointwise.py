@@ -522,6 +522,29 @@ def test_relu_abs_zero_gradient():
         np.testing.assert_array_equal(res[ember], res[torch])
 
 
+@pytest.mark.parametrize("shape", [(1024, 8), (64, 16, 7, 7), (4099,), (3, 2000)])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_relu_large_arrays_row_path(shape, dtype):
+    """Large contiguous float arrays take relu in rows against a cached zero row (plus a scalar tail when the
+    size is not a multiple of the row): values, NaNs, infinities and the gradient equal torch's, also for a
+    transposed (non-contiguous) input."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(shape).astype(dtype)
+    flat = x.reshape(-1)
+    flat[::97], flat[5::101], flat[7::103] = np.nan, -np.inf, np.inf
+    g = rng.standard_normal(shape).astype(dtype)
+    for view in (lambda t: t, lambda t: t.transpose(0, -1)):
+        res = {}
+        for m in (torch, ember):
+            t = m.tensor(x, requires_grad=True)
+            y = view(t).relu()
+            y.backward(view(m.tensor(g)))
+            res[m] = (y.detach().numpy(), t.grad.numpy())
+        for a, b in zip(res[ember], res[torch]):
+            assert a.dtype == b.dtype
+            np.testing.assert_array_equal(a, b)
+
+
 def test_python_math_interop():
     x = ember.tensor(2.0)
     assert math.isclose(math.exp(x), math.exp(2.0))
