@@ -193,7 +193,7 @@ def _relu_raw_grad(g, y):
         np.logical_not(keep, out=keep)
     else:  # a 0-d input gives a scalar (NumPy) or a 0-d array of another library
         keep = ~keep
-    if type(g) is np.ndarray and g.dtype.kind == "f":
+    if type(g) is np.ndarray and g.dtype.kind == "f" and g.size >= 4096:
         out = np.empty(keep.shape, dtype=g.dtype)
         np.copyto(out, keep, casting="unsafe")
         out *= g

@@ -522,16 +522,16 @@ def test_relu_abs_zero_gradient():
         np.testing.assert_array_equal(res[ember], res[torch])
 
 
-@pytest.mark.parametrize("shape", [(1024, 8), (64, 16, 7, 7), (4099,), (3, 2000)])
+@pytest.mark.parametrize("shape", [(5, 7), (1024, 8), (64, 16, 7, 7), (4099,), (3, 2000)])
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
-def test_relu_large_arrays_row_path(shape, dtype):
-    """Large contiguous float arrays take relu in rows against a cached zero row (plus a scalar tail when the
-    size is not a multiple of the row): values, NaNs, infinities and the gradient equal torch's, also for a
-    transposed (non-contiguous) input."""
+def test_relu_values_and_gradient_nan_inf(shape, dtype):
+    """Small arrays and large ones (relu in rows against a cached zero row, plus a scalar tail when the size is
+    not a multiple of the row; a float mask in the backward): values, NaNs, infinities and the gradient
+    (passed through NaN outputs, as threshold_backward does) equal torch's, also for a transposed input."""
     rng = np.random.default_rng(0)
     x = rng.standard_normal(shape).astype(dtype)
     flat = x.reshape(-1)
-    flat[::97], flat[5::101], flat[7::103] = np.nan, -np.inf, np.inf
+    flat[::13], flat[5::17], flat[7::19] = np.nan, -np.inf, np.inf
     g = rng.standard_normal(shape).astype(dtype)
     for view in (lambda t: t, lambda t: t.transpose(0, -1)):
         res = {}
