@@ -88,6 +88,35 @@ def test_layernorm(kw, dtype):
     compare_module(tm, em, [randn((1, 5, 6), dtype, seed=2)])
 
 
+@pytest.mark.parametrize("case", ["frozen_weight", "input_only", "params_only", "transposed_grad", "one_row",
+                                  "float64_wide"])
+def test_layernorm_backward_row_path(case):
+    """The GEMV backward of a last-axis LayerNorm with weight: every gradient subset, strided upstream
+    gradients (which take the general path) and 1-D input, against torch."""
+    dtype = "float64" if case == "float64_wide" else "float32"
+    shape = {"one_row": (6,), "float64_wide": (4, 3, 40)}.get(case, (3, 5, 6))
+    tm, em = _mods("LayerNorm", dtype, shape[-1])
+    if case == "frozen_weight":
+        tm.weight.requires_grad_(False)
+        em.weight.requires_grad_(False)
+    if case == "input_only":
+        for p in (*tm.parameters(), *em.parameters()):
+            p.requires_grad_(False)
+    x = randn(shape, dtype, seed=3)
+    tx, ex = torch.tensor(x, requires_grad=case != "params_only"), ember.tensor(x, requires_grad=case != "params_only")
+    g = randn(shape[:-2] + (shape[-1], shape[-2]) if case == "transposed_grad" else shape, dtype, seed=4)
+    tg, eg = torch.tensor(g), ember.tensor(g)
+    if case == "transposed_grad":
+        tg, eg = tg.transpose(-1, -2), eg.transpose(-1, -2)
+    tm(tx).backward(tg)
+    em(ex).backward(eg)
+    pairs = [(ex.grad, tx.grad)] + [(ep.grad, tp.grad) for ep, tp in zip(em.parameters(), tm.parameters())]
+    for e, t in pairs:
+        assert (e is None) == (t is None)
+        if t is not None:
+            assert_same(e, t)
+
+
 @pytest.mark.parametrize("kw", [{"num_groups": 2, "num_channels": 6}, {"num_groups": 3, "num_channels": 6, "affine": False},
                                 {"num_groups": 1, "num_channels": 6, "eps": 1e-3}, {"num_groups": 6, "num_channels": 6,
                                                                                    "bias": False}])
