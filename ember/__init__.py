@@ -35,6 +35,7 @@ from ._random import (Generator, default_generator, fork_rng, get_rng_state, ini
                       set_rng_state)
 from . import random  # noqa: E402  (torch.random; ember's own files import the stdlib absolutely)
 from ._printing import get_printoptions, set_printoptions
+from ._threads import get_num_interop_threads, get_num_threads, set_num_interop_threads, set_num_threads
 from ._legacy import *  # noqa: F401,F403
 from . import autograd, cuda, nn
 from .autograd import is_anomaly_enabled

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..._threads import set_num_threads
+
 __all__ = ["WorkerInfo", "get_worker_info"]
 
 MP_STATUS_CHECK_INTERVAL = 1.0  # seconds between liveness checks while the main process waits for data
@@ -157,6 +159,7 @@ def _worker_loop(iterable: bool, dataset, index_queue, data_queue, done_event, a
     global _worker_info
     try:
         manager_pid = os.getppid()
+        set_num_threads(1)  # one BLAS thread per worker, as in PyTorch: N workers must not oversubscribe the cores
         seed = _seed_worker(base_seed, worker_id)
         _worker_info = WorkerInfo(id=worker_id, num_workers=num_workers, seed=seed, dataset=dataset)
         init_exception = None

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import collections
+import functools
 import gc
+import importlib
 import multiprocessing
 import random
 import time
@@ -282,6 +284,41 @@ def test_worker_init_fn_runs_in_each_worker():
                                     collate_fn=lambda x: x)]
     assert out == [[0], [1], [0], [1]]
     assert _INIT_IDS == []  # it ran in the workers, not here
+
+
+class _ThreadsReport:
+    """Each sample is its worker's intra-op thread count (the framework goes by name, so that it pickles)."""
+
+    def __init__(self, fw: str):
+        self.fw = fw
+
+    def __len__(self):
+        return 2
+
+    def __getitem__(self, i):
+        return importlib.import_module(self.fw).get_num_threads()
+
+
+def _two_threads(fw, worker_id):
+    importlib.import_module(fw).set_num_threads(2)
+
+
+def test_workers_use_one_thread_like_torch():
+    saved = ember.get_num_threads(), torch.get_num_threads()
+    ember.set_num_threads(2)
+    torch.set_num_threads(2)
+    try:
+        for fw, lib in (("torch", td), ("ember", ed)):
+            for context in (None, "spawn") if fw == "ember" else (None,):
+                kw = dict(batch_size=None, num_workers=2, multiprocessing_context=context)
+                assert list(lib.DataLoader(_ThreadsReport(fw), **kw)) == [1, 1], (fw, context)
+                # set before worker_init_fn runs, which may raise it again
+                init = functools.partial(_two_threads, fw)
+                assert list(lib.DataLoader(_ThreadsReport(fw), worker_init_fn=init, **kw)) == [2, 2], (fw, context)
+        assert (ember.get_num_threads(), torch.get_num_threads()) == (2, 2)  # the main process keeps its count
+    finally:
+        ember.set_num_threads(saved[0])
+        torch.set_num_threads(saved[1])
 
 
 class _Faulty:
