@@ -7,7 +7,7 @@ import numpy as np
 
 from ... import _dtype as D
 from ..._device import array_module
-from ..._rowsum import colsum, rowmean, rowsum
+from ..._rowsum import _F as _FLOATS, colsum, rowmean, rowsum
 from ..._tensor import Tensor, _wrap
 from ...autograd.grad_mode import state
 from ...autograd.graph import Node, link
@@ -136,8 +136,6 @@ class _NormBackward(Node):
             gx = gx.reshape(g.shape)
         return (gx, gw, gb) if self.has_b else (gx, gw)
 
-
-_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
 NativeBatchNormBackward0 = type("NativeBatchNormBackward0", (_NormBackward,), {"__slots__": ()})
 NativeLayerNormBackward0 = type("NativeLayerNormBackward0", (_NormBackward,), {"__slots__": ()})
