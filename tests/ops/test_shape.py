@@ -156,6 +156,23 @@ def test_view_contiguity_error():
         assert m.zeros(2, 3).t().reshape(6).shape == (6,)
 
 
+@pytest.mark.parametrize("numel", [0, 1, 6, 12])
+def test_every_small_shape_request_like_torch(numel):
+    """view/reshape of every shape of up to 3 sizes from -3..12: the same result shape, or the same error."""
+    import itertools
+
+    def outcome(m, fn, shape):
+        try:
+            return tuple(getattr(m.zeros(numel), fn)(shape).shape)
+        except RuntimeError as e:
+            return str(e)
+
+    for n in range(4):
+        for shape in itertools.product((-3, -2, -1, 0, 1, 2, 3, 4, 6, 12), repeat=n):
+            for fn in ("view", "reshape"):
+                assert outcome(ember, fn, shape) == outcome(torch, fn, shape), (fn, shape)
+
+
 def test_reshape_view_or_copy():
     """reshape returns a view when strides allow it, a copy otherwise (same as torch)."""
     for m in (torch, ember):
