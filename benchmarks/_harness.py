@@ -55,7 +55,8 @@ class _Worker:
         self.proc.wait()
 
 
-def bench_lockstep(names, repeats: int = 15, warmup: int = 3, block_s: float = 0.2, settle: int = 2):
+def bench_lockstep(names, repeats: int = 15, warmup: int = 3, block_s: float = 0.2, settle: int = 2,
+                   module: str | None = None):
     """Time suite workloads in lockstep across two processes (Ember block, PyTorch block, ...).
 
     Each framework runs in its own worker process, so neither one's idle threads disturb the other; blocks
@@ -66,13 +67,15 @@ def bench_lockstep(names, repeats: int = 15, warmup: int = 3, block_s: float = 0
     Returns ``{name: (ember_ms, torch_ms, ratio)}``: the medians over all kept steps, and the median over
     block pairs of (Ember block median / PyTorch block median), which follows the machine's speed drifts
     (this VM's speed moves by 20-40 % over seconds) better than the ratio of the overall medians.
+    ``module`` names the module whose ``WORKLOADS`` hold ``names`` (default: ``benchmarks.suite``'s).
     """
     we, wt = _Worker("ember"), _Worker("torch")
     try:
         out = {}
         for name in names:
-            we.ask(f"setup {name}")
-            wt.ask(f"setup {name}")
+            setup = f"setup {name}" if module is None else f"setup {name} {module}"
+            we.ask(setup)
+            wt.ask(setup)
             warm_e = [float(t) for t in we.ask(f"run {warmup}").split()]
             warm_t = [float(t) for t in wt.ask(f"run {warmup}").split()]
             k = max(1, int(block_s / max(min(warm_e), min(warm_t), 1e-6)))

@@ -1,13 +1,15 @@
 """One framework's side of a lockstep benchmark: ``python -m benchmarks._worker torch|ember``.
 
 The parent (``_harness.bench_lockstep``) starts one worker per framework and sends it lines on stdin:
-``setup NAME`` builds workload NAME from ``benchmarks.suite.WORKLOADS``; ``run K`` times K steps one by one
-and answers their wall times in seconds; ``quit`` ends. Each framework so keeps its own process: PyTorch's
+``setup NAME [MODULE]`` builds workload NAME from ``MODULE.WORKLOADS`` (default ``benchmarks.suite``, whose
+table also holds the ``--extra`` file's workloads); ``run K`` times K steps one by one and answers their wall
+times in seconds; ``quit`` ends. Each framework so keeps its own process: PyTorch's
 OpenMP threads busy-wait after every parallel region, and in a shared process they steal a core from the
 other framework (measured: Ember's batch-1 CNN 0.55 ms alone, 3.7 ms interleaved in one process with PyTorch).
 """
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 import time
@@ -32,7 +34,8 @@ def main() -> None:
         if not cmd or cmd[0] == "quit":
             break
         if cmd[0] == "setup":
-            step = WORKLOADS[cmd[1]][1](m)
+            table = WORKLOADS if len(cmd) < 3 else importlib.import_module(cmd[2]).WORKLOADS
+            step = table[cmd[1]][1](m)
             out.write("ok\n")
         elif cmd[0] == "run":
             times = []
