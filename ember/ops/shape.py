@@ -40,20 +40,9 @@ def _sizes(shape) -> tuple:
 
 
 def _infer(shape, numel):
+    """The shape with its -1 filled in: PyTorch's infer_size (one scan; its checks, order and messages)."""
     shape = tuple(shape)
-    if shape and min(shape) >= -1:  # the common cases first: nothing or one size to infer, all valid
-        k = shape.count(-1)
-        if k == 0:
-            if math.prod(shape) == numel:
-                return shape
-        elif k == 1:
-            i = shape.index(-1)
-            rest = -math.prod(shape)
-            if rest and not numel % rest:
-                return shape[:i] + (numel // rest,) + shape[i + 1:]
-    elif not shape and numel == 1:
-        return shape
-    infer, size = None, 1  # PyTorch's infer_size: its checks, in its order, with its messages
+    infer, size = None, 1
     for i, s in enumerate(shape):
         if s == -1:
             if infer is not None:
