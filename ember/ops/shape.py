@@ -120,17 +120,16 @@ def reshape(input: Tensor, *shape) -> Tensor:
     new = _infer(_sizes(shape), d.size)
     if new == d.shape:
         arr = d.view()
+    elif type(d) is np.ndarray and d.flags.c_contiguous:  # always a view (reshape's copy= costs ~0.6 us)
+        arr = d.reshape(new)
     else:
-        if type(d) is np.ndarray and d.flags.c_contiguous:  # always a view (reshape's copy= costs ~0.6 us)
-            arr = d.reshape(new)
-        else:
-            try:
-                arr = d.reshape(new, copy=False) if type(d) is np.ndarray else d.reshape(new)
-            except ValueError:  # not expressible as a view: a contiguous copy, then a view of it (as PyTorch)
-                return _unsafe_view(clone(input), new)
-            is_view = arr.base is not None and (arr.base is d or arr.base is d.base)
-            if not is_view:
-                return _unsafe_view(clone(input), new)
+        try:
+            arr = d.reshape(new, copy=False) if type(d) is np.ndarray else d.reshape(new)
+        except ValueError:  # not expressible as a view: a contiguous copy, then a view of it (as PyTorch records)
+            return _unsafe_view(clone(input), new)
+        is_view = arr.base is not None and (arr.base is d or arr.base is d.base)
+        if not is_view:
+            return _unsafe_view(clone(input), new)
     res = _view_result(input, arr)
     if input._rg and state.enabled:
         n = ViewBackward0() if d.flags.c_contiguous else ReshapeAliasBackward0()
