@@ -93,6 +93,26 @@ def bench_lockstep(names, repeats: int = 15, warmup: int = 3, block_s: float = 0
         wt.close()
 
 
+def run_table(module: str, names, repeats: int = 15, warmup: int = 3, same_process: bool = False,
+              threads: int | None = None) -> list:
+    """Rows ``(title, ember_ms, torch_ms, ratio)`` for workloads ``names`` of ``module``'s ``WORKLOADS`` table:
+    in lockstep worker processes, or interleaved in this process with ``same_process`` (PyTorch then uses
+    ``threads`` threads, default all cores)."""
+    import importlib  # noqa: PLC0415
+
+    table = importlib.import_module(module).WORKLOADS
+    if same_process:
+        import torch  # noqa: PLC0415
+
+        import ember  # noqa: PLC0415
+
+        setup_threads(threads)
+        return bench([(table[n][0], table[n][1](ember), table[n][1](torch)) for n in names], repeats=repeats,
+                     warmup=warmup)
+    res = bench_lockstep(names, repeats=repeats, warmup=warmup, module=module)
+    return [(table[n][0],) + res[n] for n in names]
+
+
 def print_rows(title: str, rows, unit: str = "ms") -> None:
     print(f"\n{title}")
     print(f"{'workload':44s} {'ember ' + unit:>12s} {'torch ' + unit:>12s} {'ratio':>7s}")

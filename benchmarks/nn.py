@@ -13,7 +13,7 @@ import argparse
 
 import numpy as np
 
-from ._harness import bench, bench_lockstep, print_rows, setup_threads
+from ._harness import print_rows, run_table
 
 
 def _step(model, x, unpack=lambda o: o):
@@ -74,17 +74,7 @@ def main(argv=None) -> None:
     args = ap.parse_args(argv)
     names = QUICK if args.quick else FULL
     repeats, warmup = (3, 1) if args.quick else (15, 3)
-    if args.same_process:
-        import torch  # noqa: PLC0415
-
-        import ember  # noqa: PLC0415
-
-        setup_threads(args.threads)
-        rows = bench([(WORKLOADS[n][0], WORKLOADS[n][1](ember), WORKLOADS[n][1](torch)) for n in names],
-                     repeats=repeats, warmup=warmup)
-    else:
-        res = bench_lockstep(names, repeats=repeats, warmup=warmup, module="benchmarks.nn")
-        rows = [(WORKLOADS[n][0],) + res[n] for n in names]
+    rows = run_table("benchmarks.nn", names, repeats, warmup, same_process=args.same_process, threads=args.threads)
     print_rows("nn layers, float32, forward + backward (median ms; ratio = ember / torch)", rows)
 
 

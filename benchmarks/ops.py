@@ -12,7 +12,7 @@ import os
 
 import numpy as np
 
-from ._harness import bench, bench_lockstep, print_rows, setup_threads
+from ._harness import print_rows, run_table
 
 INNER = 100  # calls per timed step of a per-op workload
 
@@ -82,19 +82,6 @@ WORKLOADS["chain"] = ("chain of 1000 tiny ops + backward", chain)
 WORKLOADS.update({f"matmul{n}": (f"matmul {n}x{n} float32", _matmul(n)) for n in MATMUL_SIZES})
 
 
-def run(names, repeats: int, same_process: bool) -> list:
-    """``(title, ember_ms, torch_ms, ratio)`` per workload name."""
-    if same_process:
-        import torch  # noqa: PLC0415
-
-        import ember  # noqa: PLC0415
-
-        return [bench([(WORKLOADS[n][0], WORKLOADS[n][1](ember), WORKLOADS[n][1](torch))], repeats=repeats)[0]
-                for n in names]
-    res = bench_lockstep(names, repeats=repeats, module="benchmarks.ops")
-    return [(WORKLOADS[n][0],) + res[n] for n in names]
-
-
 def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="fewer repeats, matmul up to 256")
@@ -104,16 +91,16 @@ def main(argv=None) -> None:
 
     import ember  # noqa: PLC0415
 
-    setup_threads()
     rep = 5 if args.quick else 15
     print(f"ember {ember.__version__}, torch {torch.__version__}, numpy {np.__version__}, {os.cpu_count()} cores")
-    rows = run(list(PER_OP), rep, args.same_process)
+    rows = run_table("benchmarks.ops", list(PER_OP), rep, same_process=args.same_process)
     us = 1e3 / INNER  # ms per step of INNER calls -> microseconds per call
     print_rows("Per-op time on small tensors (us per call)", [(t, e * us, r * us, q) for t, e, r, q in rows], "us")
-    print_rows("Small-op chain", run(["chain"], rep, args.same_process))
+    print_rows("Small-op chain", run_table("benchmarks.ops", ["chain"], rep, same_process=args.same_process))
     sizes = MATMUL_SIZES[:2] if args.quick else MATMUL_SIZES
     rows = []
-    for n, (t, e, r, q) in zip(sizes, run([f"matmul{n}" for n in sizes], rep, args.same_process)):
+    for n, (t, e, r, q) in zip(sizes, run_table("benchmarks.ops", [f"matmul{n}" for n in sizes], rep,
+                                                  same_process=args.same_process)):
         gf = 2 * n ** 3 / 1e6  # MFLOP per product; / ms = GFLOP/s
         rows.append((f"{t} (GFLOP/s {gf / e:.1f} vs {gf / r:.1f})", e, r, q))
     print_rows("Matmul throughput", rows)

@@ -15,7 +15,7 @@ import argparse
 
 import numpy as np
 
-from ._harness import bench, bench_lockstep, print_rows, setup_threads
+from ._harness import print_rows, run_table
 
 
 def shapes_for(total: int, n_small: int = 200) -> list[tuple[int, ...]]:
@@ -65,17 +65,7 @@ def main(argv=None) -> None:
     args = p.parse_args(argv)
     repeats = 5 if args.quick else 15
     names = [n for n in WORKLOADS if not (args.quick and "_10m" in n)]
-    if args.same_process:
-        import torch  # noqa: PLC0415
-
-        import ember  # noqa: PLC0415
-
-        setup_threads()
-        rows = bench([(WORKLOADS[n][0], WORKLOADS[n][1](ember), WORKLOADS[n][1](torch)) for n in names],
-                     repeats=repeats)
-    else:
-        res = bench_lockstep(names, repeats=repeats, module="benchmarks.optim")
-        rows = [(WORKLOADS[n][0],) + res[n] for n in names]
+    rows = run_table("benchmarks.optim", names, repeats, same_process=args.same_process)
     print_rows("Optimizer step (ms per step)", rows)
 
 
