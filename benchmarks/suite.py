@@ -17,7 +17,7 @@ import time
 
 import numpy as np
 
-from ._harness import bench, bench_lockstep, print_rows
+from ._harness import print_rows, run_table
 
 
 def _data(m, *shape, kind="randn"):
@@ -237,11 +237,7 @@ def main(argv=None) -> None:
     rows, results = [], {}
     repeats, warmup = (5, 2) if args.quick else (25, 3)
     for n in names:
-        title, fn = WORKLOADS[n]
-        if args.same_process:
-            r = bench([(title, fn(ember), fn(torch))], repeats=repeats, warmup=warmup)
-        else:
-            r = [(title,) + bench_lockstep([n], repeats=repeats, warmup=warmup)[n]]
+        r = run_table("benchmarks.suite", [n], repeats, warmup, same_process=args.same_process)
         rows += r
         results[n] = {"ember_ms": r[0][1], "torch_ms": r[0][2], "ratio": r[0][3], "target": TARGETS.get(n)}
         print_rows("", r)
