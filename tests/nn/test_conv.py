@@ -184,3 +184,25 @@ def test_conv_errors_match_torch():
         args = {"in_channels": 4, "out_channels": 4, "kernel_size": 3}
         args.update(kw)
         _raises(lambda a=args: ember.nn.Conv2d(**a), lambda a=args: torch.nn.Conv2d(**a), ValueError)
+
+
+def test_conv2d_argument_sets_after_caching():
+    # the checked geometry is cached per argument set: every spelling and every repeat must still give PyTorch's
+    # result, and an invalid set for the same shapes must still raise
+    x = randn((2, 3, 7, 6), "float64")
+    w = randn((4, 3, 3, 3), "float64")
+    b = randn((4,), "float64")
+    te, tt = pair(x)
+    we, wt = pair(w)
+    be, bt = pair(b)
+    forms = [{}, {"padding": 1}, {"padding": (1, 1)}, {"padding": [1, 0]}, {"padding": "same"},
+             {"stride": 2}, {"stride": [2, 1], "dilation": (1, 2)}, {"dilation": 2, "padding": "valid"}]
+    for _ in range(2):
+        for kw in forms:
+            for bias in ((be, bt), (None, None)):
+                assert_same(F.conv2d(te, we, bias[0], **kw), torch.nn.functional.conv2d(tt, wt, bias[1], **kw))
+            assert_same(F.conv2d(te[0], we, be, **kw), torch.nn.functional.conv2d(tt[0], wt, bt, **kw))
+        _raises(lambda: F.conv2d(te, we, be, stride=0), lambda: torch.nn.functional.conv2d(tt, wt, bt, stride=0),
+                RuntimeError, "non-positive stride")
+        _raises(lambda: F.conv2d(te, we, be[:3]), lambda: torch.nn.functional.conv2d(tt, wt, bt[:3]),
+                RuntimeError, "expected bias")
