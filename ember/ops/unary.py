@@ -159,49 +159,54 @@ abs = _unary("abs", np.abs, _abs_deriv, keep_int=True, rawd=lambda g, x: g * np.
 absolute = abs
 
 
-_RELU_ROW = 1024
-_ZEROS: dict = {}
+_ZEROS: dict = {}  # dtype -> a read-only flat zeros buffer, grown to the largest ReLU input seen
 
 
 def _relu_np(d):
-    """``max(d, 0)``. NumPy's ``maximum`` against a scalar runs 2-3x slower than against an array (no SIMD loop
-    for a broadcast scalar: (1024, 512) float32 283 us -> 150 us), so large contiguous float arrays are taken
-    in rows of 1024 against a cached row of zeros, and the remainder against the scalar."""
-    if d.dtype.kind == "b":
+    """``max(d, 0)``, with PyTorch's ``relu(-0.0) == -0.0``: NumPy's ``maximum`` returns its first argument
+    for two zeros (its second for float16), so the zero goes first.
+
+    NumPy's ``maximum`` against a scalar has no SIMD loop (it runs 2.5-3x slower than against an array), so
+    contiguous float32/float64 arrays are compared with a same-shape view of a cached zeros buffer: (64, 16, 28,
+    28) float32 470 us against the scalar, 265 us in rows of 1024 against a zeros row (the previous method), 197
+    us against the view; (1, 16, 28, 28) 13.6 / 16.8 / 4.9 us. The buffer is allocated by ``np.zeros`` (calloc):
+    its untouched pages read as the kernel's zero page and add nothing to the resident memory."""
+    dt = d.dtype
+    if dt.kind == "b":
         return d
+    if dt == np.float16:
+        return np.maximum(d, 0, dtype=dt)
+    if type(d) is not np.ndarray or dt.kind != "f" or not d.flags.c_contiguous:
+        return np.maximum(0, d, dtype=dt)
     n = d.size
-    if n < 4 * _RELU_ROW or type(d) is not np.ndarray or d.dtype.kind != "f" or not d.flags.c_contiguous:
-        return np.maximum(d, 0, dtype=d.dtype)
-    z = _ZEROS.get(d.dtype)
-    if z is None:
-        z = _ZEROS[d.dtype] = np.zeros(_RELU_ROW, dtype=d.dtype)
+    z = _ZEROS.get(dt)
+    if z is None or z.size < n:
+        z = np.zeros(max(n, 1024, 0 if z is None else 2 * z.size), dtype=dt)
         z.flags.writeable = False
-    out = np.empty_like(d)
-    flat, oflat = d.reshape(-1), out.reshape(-1)
-    m = n - n % _RELU_ROW
-    np.maximum(flat[:m].reshape(-1, _RELU_ROW), z, out=oflat[:m].reshape(-1, _RELU_ROW))
-    if m < n:
-        np.maximum(flat[m:], 0, out=oflat[m:])
-    return out
+        _ZEROS[dt] = z
+    return np.maximum(z[:n].reshape(d.shape), d)
+
+
+_INT_VIEW = {np.dtype(np.float32): np.int32, np.dtype(np.float64): np.int64}
 
 
 def _relu_raw_grad(g, y):
-    """PyTorch's threshold_backward: ``g`` where ``y <= 0`` is false (so NaN outputs pass ``g``), else 0. The
-    mask is multiplied as a float array: a bool operand takes NumPy's slower mixed-type loop."""
-    keep = np.less_equal(y, 0)
-    if type(keep) is np.ndarray:
-        np.logical_not(keep, out=keep)
-    else:  # a 0-d input gives a scalar (NumPy) or a 0-d array of another library
-        keep = ~keep
-    if type(g) is np.ndarray and g.dtype.kind == "f" and g.size >= 4096:
-        out = np.empty(keep.shape, dtype=g.dtype)
-        np.copyto(out, keep, casting="unsafe")
-        out *= g
-        return out
-    return g * keep
+    """PyTorch's threshold_backward: ``g`` where ``y <= 0`` is false (so NaN outputs pass ``g``), else +0.0.
+
+    A select, not a product with a 0/1 mask (that gives -0.0 under negative gradients, which prints). For float32
+    /64 arrays the select is a bitwise AND of the gradient's bits with a mask of all ones (kept) or zeros: three
+    passes, as fast as the product was ((64, 16, 28, 28) float32 ~5 % slower, np.where ~10x slower)."""
+    le = np.less_equal(y, 0)
+    it = _INT_VIEW.get(g.dtype) if type(g) is np.ndarray and type(le) is np.ndarray else None
+    if it is None or le.shape != g.shape:
+        return np.where(le, g.dtype.type(0), g)
+    m = np.empty(g.shape, dtype=it)
+    np.subtract(le.view(np.int8), 1, out=m)  # 0 where y <= 0, else -1 (all bits set)
+    np.bitwise_and(g.view(it), m, out=m)
+    return m.view(g.dtype)
 
 
-relu = _unary("relu", _relu_np, lambda g, y: g * ~(y <= 0), save="output", keep_int=True,
+relu = _unary("relu", _relu_np, lambda g, y: g.where(~(y <= 0), 0.0), save="output", keep_int=True,
               rawd=_relu_raw_grad,
               doc="max(x, 0) elementwise.\n\n    >>> import ember\n    >>> ember.relu(ember.tensor([-1., 2.]))\n"
                   "    tensor([0., 2.])\n")

@@ -523,15 +523,16 @@ def test_relu_abs_zero_gradient():
 
 
 @pytest.mark.parametrize("shape", [(5, 7), (1024, 8), (64, 16, 7, 7), (4099,), (3, 2000)])
-@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
 def test_relu_values_and_gradient_nan_inf(shape, dtype):
-    """Small arrays and large ones (relu in rows against a cached zero row, plus a scalar tail when the size is
-    not a multiple of the row; a float mask in the backward): values, NaNs, infinities and the gradient
-    (passed through NaN outputs, as threshold_backward does) equal torch's, also for a transposed input."""
+    """Small arrays and large ones (relu against a view of a cached zeros buffer that grows with the largest input,
+    the scalar for non-contiguous inputs; a float mask in the backward): values, NaNs, infinities and the
+    gradient (passed through NaN outputs, as threshold_backward does) equal torch's, signs of zeros included,
+    also for a transposed input."""
     rng = np.random.default_rng(0)
     x = rng.standard_normal(shape).astype(dtype)
     flat = x.reshape(-1)
-    flat[::13], flat[5::17], flat[7::19] = np.nan, -np.inf, np.inf
+    flat[::13], flat[5::17], flat[7::19], flat[3::23] = np.nan, -np.inf, np.inf, -0.0
     g = rng.standard_normal(shape).astype(dtype)
     for view in (lambda t: t, lambda t: t.transpose(0, -1)):
         res = {}
@@ -543,6 +544,7 @@ def test_relu_values_and_gradient_nan_inf(shape, dtype):
         for a, b in zip(res[ember], res[torch]):
             assert a.dtype == b.dtype
             np.testing.assert_array_equal(a, b)
+            np.testing.assert_array_equal(np.signbit(a), np.signbit(b))  # relu(-0.0) is -0.0
 
 
 def test_python_math_interop():
