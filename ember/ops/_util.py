@@ -151,6 +151,30 @@ def _arr(r):
     return np.asarray(r) if isinstance(r, np.generic) else r
 
 
+_INT_VIEW = {np.dtype(np.float32): np.int32, np.dtype(np.float64): np.int64}
+
+
+def select_grad(g, cond, keep: bool = True):
+    """Raw gradient ``g`` where ``cond`` is ``keep``, +0.0 elsewhere (``cond`` a bool array of ``g``'s shape).
+
+    PyTorch's masked gradients (threshold_backward, clamp, max pooling, max) are selects: a product with a 0/1 mask
+    would give -0.0 under negative gradients (which prints) and NaN under infinite ones. For float32/64 NumPy
+    arrays the select is a bitwise AND of the gradient's bits with an all-ones / all-zeros mask: three passes, as
+    fast as the product ((64, 16, 28, 28) float32: ~5 % slower; np.where ~10x slower).
+    """
+    it = _INT_VIEW.get(g.dtype) if type(g) is np.ndarray and type(cond) is np.ndarray else None
+    if it is None or cond.shape != g.shape:
+        zero = g.dtype.type(0)
+        return array_module(g).where(cond, g, zero) if keep else array_module(g).where(cond, zero, g)
+    m = np.empty(g.shape, dtype=it)
+    if keep:
+        np.subtract(0, cond.view(np.int8), out=m)  # -1 (all bits set) where cond, else 0
+    else:
+        np.subtract(cond.view(np.int8), 1, out=m)  # 0 where cond, else -1
+    np.bitwise_and(g.view(it), m, out=m)
+    return m.view(g.dtype)
+
+
 def _meta(t, shape, dt):
     """Engine fix-up for one input: None, or (shape, dtype) when broadcasting or promotion happened."""
     if not isinstance(t, Tensor):

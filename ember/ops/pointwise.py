@@ -271,12 +271,12 @@ class _ZeroGrad(Node):
     __slots__ = ()
 
     def backward(self, g):
-        z = g * 0
+        z = g.new_zeros(g.shape)  # zeros, as PyTorch: not g * 0 (-0.0 and NaN under negative / infinite g)
         return tuple(z if e is not None else None for e in self.next_edges)
 
 
     def raw(self, g):
-        z = g * 0
+        z = np.zeros_like(g)
         return tuple(z if e is not None else None for e in self.next_edges)
 
 
@@ -326,7 +326,7 @@ class PowBackward0(Node):
         (x,) = self.saved_tensors
         e = self.exponent
         if e == 0:
-            return g * 0
+            return g.new_zeros(g.shape)
         if e == 2:
             return g * (x * 2)
         return g * (x ** (e - 1) * e)
@@ -335,7 +335,7 @@ class PowBackward0(Node):
         (x,) = self.saved_arrays()
         e = self.exponent
         if e == 0:
-            return g * 0
+            return np.zeros_like(g)
         if e == 2:
             return g * (x * 2)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -349,7 +349,7 @@ class PowBackward1(Node):
         x, e, y = self.saved_tensors
         ga = gb = None
         if self.next_edges[0] is not None:
-            ga = where(e == 0, g * 0, g * e * x ** (e - 1))
+            ga = where(e == 0, g.new_zeros(()), g * e * x ** (e - 1))
         if self.next_edges[1] is not None:
             gb = g * y * where(x == 0, x * 0, log(where(x == 0, x + 1, x)))
             gb = where((x == 0) & (e >= 0), gb * 0, gb)
@@ -499,7 +499,7 @@ class FmaxBackward0(Node):
     def backward(self, g):
         a, b = self.saved_tensors
         pick = (a >= b if type(self) is FmaxBackward0 else a <= b) | isnan(b)
-        z = g * 0
+        z = g.new_zeros(())
         return where(pick, g, z), where(pick, z, g)
 
 

@@ -292,8 +292,23 @@ class AmaxBackward0(Node):
 
 
 AminBackward0 = type("AminBackward0", (AmaxBackward0,), {"__slots__": ()})
-MaxBackward1 = type("MaxBackward1", (AmaxBackward0,), {"__slots__": ()})
-MinBackward1 = type("MinBackward1", (AmaxBackward0,), {"__slots__": ()})
+
+
+class MaxBackward1(AmaxBackward0):
+    """Gradient of the full max/min: PyTorch's evenly_distribute_backward, the gradient split among the elements
+    equal to the result (the NaNs when it is NaN) and +0.0 elsewhere."""
+
+    __slots__ = ()
+
+    def backward(self, g):
+        from .pointwise import isnan, where  # noqa: PLC0415
+
+        x, y = self.saved_tensors
+        mask = isnan(x) if bool(isnan(y)) else x == y
+        return where(mask, g / mask.sum(), g.new_zeros(()))
+
+
+MinBackward1 = type("MinBackward1", (MaxBackward1,), {"__slots__": ()})
 
 
 class MaxBackward0(Node):

@@ -5,7 +5,8 @@ import numpy as np
 
 from .. import _dtype as D
 from ..autograd.graph import Node, link
-from ._util import Tensor, _arr, _binary_node, _meta, _needs_grad, _wrap, as_tensor_arg, prep_binary, result_type, state
+from ._util import (Tensor, _arr, _binary_node, _meta, _needs_grad, _wrap, as_tensor_arg, prep_binary, result_type,
+                    select_grad, state)
 from .comparison import isfinite
 from .inplace import _out
 from .unary import abs, exp, log1p, relu  # noqa: A004
@@ -24,7 +25,7 @@ class ClampBackward1(Node):
         if self.hi is not None:
             m2 = x <= self.hi
             m = m2 if m is None else m & m2
-        return g * m
+        return select_grad(g, m)
 
     def backward(self, g):
         (x,) = self.saved_tensors
@@ -34,7 +35,7 @@ class ClampBackward1(Node):
         if self.hi is not None:
             m2 = x <= self.hi
             m = m2 if m is None else m & m2
-        return g * m
+        return where(m, g, g.new_zeros(()))
 
 
 ClampMinBackward0 = type("ClampMinBackward0", (ClampBackward1,), {"__slots__": ()})
@@ -48,16 +49,17 @@ class ClampBackward0(Node):
         x, lo, hi = self.saved_tensors
         m = None
         glo = ghi = None
+        z = g.new_zeros(())
         if lo is not None:
             m = x >= lo
             if self.next_edges[1] is not None:
-                glo = where(x < lo, g, g * 0)
+                glo = where(x < lo, g, z)
         if hi is not None:
             m2 = x <= hi
             m = m2 if m is None else m & m2
             if self.next_edges[2] is not None:
-                ghi = where(x > hi, g, g * 0)
-        return g * m, glo, ghi
+                ghi = where(x > hi, g, z)
+        return where(m, g, z), glo, ghi
 
 
 def clamp(input, min=None, max=None, *, out=None) -> Tensor:  # noqa: A002
@@ -369,7 +371,7 @@ class WhereBackward0(Node):
 
     def backward(self, g):
         (c,) = self.saved_tensors
-        z = g * 0
+        z = g.new_zeros(())
         return (where(c, g, z) if self.next_edges[0] is not None else None,
                 where(c, z, g) if self.next_edges[1] is not None else None)
 

@@ -515,7 +515,7 @@ def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
 def _hswish_bw(self, g):
     (x,) = self.saved_tensors
     mid = x * (1 / 3) + 0.5
-    return g * where(x < -3, _s(x, 0.0), where(x <= 3, mid, _s(x, 1.0)))
+    return where(x <= -3, _s(x, 0.0), g * where(x < 3, mid, _s(x, 1.0)))  # PyTorch's boundaries and +0.0
 
 
 HardswishBackward0 = _node("HardswishBackward0", _hswish_bw)

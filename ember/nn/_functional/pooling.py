@@ -10,6 +10,7 @@ from ..._device import array_module
 from ..._tensor import Tensor, _wrap
 from ...autograd.grad_mode import state
 from ...autograd.graph import Node, link
+from ...ops._util import _INT_VIEW
 from .conv import _col2im, _pad_arr, _shape_str, _windows
 
 __all__ = [
@@ -218,15 +219,23 @@ class _TiledMaxPoolBackward(Node):
         return _scatter_flat(g, idx, self.shape, _ScatterFlatBackward, self.nsp)
 
     def raw(self, g):
+        """Each kernel offset's strided slice of a zeros array gets ``g`` where that offset won, else +0.0: a
+        bitwise AND of the gradient's bits with an all-ones/zeros mask for float32/64 (a product with the 0/1
+        mask gives -0.0 under negative gradients and NaN under infinite ones; copyto with where= is 4x slower)."""
         karg, ks, outs = self.karg, self.ks, self.outs
         gx = np.zeros(self.shape, dtype=g.dtype)
-        finite = g.dtype.kind != "f" or bool(np.isfinite(g).all())  # else g * 0 would leak NaN off the maxima
+        it = _INT_VIEW.get(g.dtype) if g.shape == karg.shape else None
+        if it is not None:
+            gi, gxi = g.view(it), gx.view(it)
+            m = np.empty(g.shape, dtype=it)
+            won = np.empty(g.shape, dtype=bool)
         for k, ix in enumerate(_tiled_slices(tuple(ks), tuple(outs))):
-            view = gx[ix]
-            if finite:
-                np.multiply(g, karg == k, out=view)
-            else:
-                np.copyto(view, g, where=karg == k)
+            if it is None:
+                np.copyto(gx[ix], g, where=karg == k)
+                continue
+            np.equal(karg, k, out=won)
+            np.subtract(0, won.view(np.int8), out=m)  # -1 (all bits set) where offset k won
+            np.bitwise_and(gi, m, out=gxi[ix])
         return gx
 
 
