@@ -154,6 +154,18 @@ def _arr(r):
 _INT_VIEW = {np.dtype(np.float32): np.int32, np.dtype(np.float64): np.int64}
 
 
+def keep_on_tie(ufunc, x, bound, out=None):
+    """``ufunc(x, bound)`` for NumPy's ``maximum`` / ``minimum``, returning ``x`` where the two compare equal.
+
+    The operands differ there only for zeros of opposite sign, and PyTorch keeps ``x`` (``clamp(-0.0, min=0)``,
+    ELU's ``min(x, 0)``, max pooling's running maximum give -0.0). NumPy returns the second operand on ties for
+    float32/64 (SIMD max/min instructions) and the first for float16.
+    """
+    if getattr(x, "dtype", None) == np.float16:
+        return ufunc(x, bound, out=out)
+    return ufunc(bound, x, out=out)
+
+
 def select_grad(g, cond, keep: bool = True):
     """Raw gradient ``g`` where ``cond`` is ``keep``, +0.0 elsewhere (``cond`` a bool array of ``g``'s shape).
 

@@ -5,8 +5,8 @@ import numpy as np
 
 from .. import _dtype as D
 from ..autograd.graph import Node, link
-from ._util import (Tensor, _arr, _binary_node, _meta, _needs_grad, _wrap, as_tensor_arg, prep_binary, result_type,
-                    select_grad, state)
+from ._util import (Tensor, _arr, _binary_node, _meta, _needs_grad, _wrap, as_tensor_arg, keep_on_tie, prep_binary,
+                    result_type, select_grad, state)
 from .comparison import isfinite
 from .inplace import _out
 from .unary import abs, exp, log1p, relu  # noqa: A004
@@ -77,9 +77,9 @@ def clamp(input, min=None, max=None, *, out=None) -> Tensor:  # noqa: A002
         dt = result_type(*(t for t in (input, lo, hi) if t is not None))
         r = input._data.astype(D.np_dtype(dt), copy=False)
         if lo is not None:
-            r = np.maximum(r, lo._data.astype(r.dtype, copy=False))
+            r = keep_on_tie(np.maximum, r, lo._data.astype(r.dtype, copy=False))
         if hi is not None:
-            r = np.minimum(r, hi._data.astype(r.dtype, copy=False))
+            r = keep_on_tie(np.minimum, r, hi._data.astype(r.dtype, copy=False))
         res = _wrap(_arr(r))
         if state.enabled and any(t is not None and t._rg for t in (input, lo, hi)):
             n = ClampBackward0()
@@ -92,8 +92,7 @@ def clamp(input, min=None, max=None, *, out=None) -> Tensor:  # noqa: A002
     dt = result_type(input, *(v for v in (min, max) if v is not None))
     if dt is not input.dtype:
         d = d.astype(D.np_dtype(dt))
-    r = np.clip(d, min, max) if min is None or max is None or min <= max else np.full_like(d, max)
-    res = _wrap(_arr(r))
+    res = _wrap(_arr(_clamp_arr(d, min, max)))
     if input._rg and state.enabled:
         n = ClampBackward1()
         n.lo, n.hi = min, max
@@ -103,6 +102,24 @@ def clamp(input, min=None, max=None, *, out=None) -> Tensor:  # noqa: A002
 
 
 clip = clamp
+
+
+def _clamp_arr(d, lo, hi):
+    """``d`` limited to ``[lo, hi]`` (Python numbers, either may be None; ``hi`` but NaN when ``lo > hi``).
+
+    With one bound NumPy's clip returns the bound where the input equals it, PyTorch the input: they differ for
+    -0.0 against a zero bound, so float32/64 with one bound go through maximum / minimum keeping the input on ties
+    (as fast as clip with one bound). With two bounds clip agrees with PyTorch on every combination of signed
+    zeros, and its single SIMD pass is 3-6x faster than maximum then minimum.
+    """
+    if lo is not None and hi is not None and lo > hi:
+        r = np.full_like(d, hi)
+        if d.dtype.kind == "f":
+            np.copyto(r, d, where=np.isnan(d))  # NaN still propagates
+        return r
+    if d.dtype.kind != "f" or d.dtype == np.float16 or (lo is not None and hi is not None):
+        return np.clip(d, lo, hi)
+    return keep_on_tie(np.maximum, d, lo) if hi is None else keep_on_tie(np.minimum, d, hi)
 
 
 def clamp_min(input, min) -> Tensor:  # noqa: A002

@@ -8,7 +8,7 @@ import numpy as np
 from ..._tensor import Tensor, _wrap, _wrap_dim
 from ...autograd.grad_mode import state
 from ...autograd.graph import Node, SavedOutput, link
-from ...ops._util import array_module
+from ...ops._util import array_module, keep_on_tie
 from ...ops.pointwise import apply_inplace, where
 from ...ops.pointwise import relu as _relu
 from ...ops.pointwise import sigmoid as _sigmoid
@@ -273,7 +273,7 @@ EluBackward0 = _node("EluBackward0", _elu_bw, _elu_raw)
 
 def _elu_np(d, alpha, scale):
     with np.errstate(over="ignore"):
-        neg = np.expm1(np.minimum(d, 0))
+        neg = np.expm1(keep_on_tie(np.minimum, d, 0))  # ELU(-0.0) is -0.0
     out = np.where(d > 0, d, neg * alpha)
     if scale != 1:
         out = out * scale
@@ -331,7 +331,7 @@ def _celu(input: Tensor, alpha: float) -> Tensor:
         raise RuntimeError("ZeroDivisionError")
     d = input._data
     with np.errstate(over="ignore"):
-        neg = np.expm1(np.minimum(d, 0) / alpha) * alpha
+        neg = np.expm1(keep_on_tie(np.minimum, d, 0) / alpha) * alpha
     return _apply(input, np.where(d > 0, d, neg).astype(d.dtype, copy=False), CeluBackward0, (alpha,))
 
 

@@ -10,7 +10,7 @@ from ..._device import array_module
 from ..._tensor import Tensor, _wrap
 from ...autograd.grad_mode import state
 from ...autograd.graph import Node, link
-from ...ops._util import _INT_VIEW
+from ...ops._util import _INT_VIEW, keep_on_tie
 from .conv import _col2im, _pad_arr, _shape_str, _windows
 
 __all__ = [
@@ -266,7 +266,7 @@ def _tiled_max_pool(input, d, nd, ks, outs, unbatched, need_idx):
     views = [d[ix] for ix in _tiled_slices(tuple(ks), tuple(outs))]
     vals = views[0].copy()
     for v in views[1:]:
-        np.maximum(vals, v, out=vals)
+        keep_on_tie(np.maximum, vals, v, out=vals)  # the first of equal values (-0.0 before 0.0), as PyTorch
     grad = input._rg and state.enabled
     if not (grad or need_idx):
         return _wrap(vals[0] if unbatched else vals), None
