@@ -38,6 +38,7 @@ from ._printing import get_printoptions, set_printoptions
 from ._threads import get_num_interop_threads, get_num_threads, set_num_interop_threads, set_num_threads
 from ._legacy import *  # noqa: F401,F403
 from . import autograd, cuda, nn
+from ._toplevel import *  # noqa: F401,F403,E402  (torch.conv2d, torch.exp_, torch.is_tensor ...)
 from .autograd import is_anomaly_enabled
 from .nn._functional.activation import _t_log_softmax as log_softmax, _t_softmax as softmax  # noqa: E402
 from . import linalg  # noqa: E402
