@@ -526,6 +526,14 @@ def stack(tensors, dim: int = 0, *, out=None) -> Tensor:
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
+    if dim == 0 and out is None:
+        # equal NumPy arrays outside a graph stacked on a new first axis (what a DataLoader's collate does per
+        # batch): np.array builds the result in one C call, 2-9x faster than np.stack's Python checks
+        arrays = [getattr(t_, "_data", None) for t_ in tensors]
+        a0 = arrays[0]
+        if type(a0) is np.ndarray and all(type(a) is np.ndarray and a.shape == a0.shape and a.dtype == a0.dtype
+                                          for a in arrays) and not (state.enabled and any(t_._rg for t_ in tensors)):
+            return _wrap(np.array(arrays, dtype=a0.dtype))
     s0 = tensors[0].shape
     for i, t_ in enumerate(tensors):
         if t_.shape != s0:

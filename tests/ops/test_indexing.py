@@ -336,3 +336,30 @@ def test_nested_list_index_is_a_tuple():
         with pytest.warns(UserWarning, match="non-tuple sequence for multidimensional indexing"):
             r = m.arange(6.0).view(3, 2)[[[0, 1], [1, 0]]]
         assert r.tolist() == [1.0, 2.0]
+
+
+def test_integer_row_index_is_a_view_like_torch():
+    # the fast path for one in-range Python int (no graph) against torch and against the general path
+    base = np.arange(24, dtype=np.float32).reshape(4, 6)
+    for shape in ((4, 6), (24,), (2, 3, 4)):
+        for i in (0, 1, -1, -2):
+            e = ember.tensor(base.reshape(shape))
+            t = torch.tensor(base.reshape(shape))
+            re, rt = e[i], t[i]
+            assert tuple(re.shape) == tuple(rt.shape) and re.tolist() == rt.tolist()
+            assert re.is_contiguous() == rt.is_contiguous()
+            re.add_(100)  # a view: the write reaches the base, and bumps the shared version counter
+            rt.add_(100)
+            assert e.tolist() == t.tolist()
+            assert e._version == t._version == 1
+    for m in (torch, ember):
+        with pytest.raises(IndexError, match="out of bounds for dimension 0 with size 4"):
+            m.zeros(4, 2)[4]
+        with pytest.raises(IndexError):
+            m.tensor(1.0)[0]
+    # inside a graph the general path records the select
+    x = ember.ones(3, 2, requires_grad=True)
+    y = x[1]
+    assert type(y.grad_fn).__name__ == "SelectBackward0"
+    (y * 2).sum().backward()
+    assert x.grad.tolist() == [[0.0, 0.0], [2.0, 2.0], [0.0, 0.0]]

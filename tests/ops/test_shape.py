@@ -1,6 +1,7 @@
 """Shape ops (ember/ops/shape.py) against torch: values, views, dtypes, gradients, gradcheck."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 from _reference import ALL, BOOL, F32, F64, FLOATS, I64, INTS, OpInfo, check_op, gc_params, gradcheck_op, params
@@ -292,3 +293,26 @@ def test_T_on_non_matrices_warns(shape):
         y = x.T
     t = torch.zeros(shape, requires_grad=True).T
     assert tuple(y.shape) == tuple(t.shape) and y.grad_fn.name() == type(t.grad_fn).__name__
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int64", "bool", "uint8"])
+def test_stack_on_a_new_first_axis_like_torch(dtype):
+    # the np.array fast path (equal arrays, no graph) and the general path give torch's result
+    rng = np.random.default_rng(0)
+    for shape in ((), (3,), (2, 0), (2, 3)):
+        rows = [(rng.standard_normal(shape) * 3).astype(dtype) for _ in range(5)]
+        e = ember.stack([ember.tensor(r) for r in rows])
+        t = torch.stack([torch.tensor(r) for r in rows])
+        assert tuple(e.shape) == tuple(t.shape) and str(e.dtype) == str(t.dtype)
+        np.testing.assert_array_equal(e.numpy(), t.numpy())
+        assert e.is_contiguous()
+    mixed = [ember.tensor([1, 2]), ember.tensor([1.5, 2.5])]
+    assert str(ember.stack(mixed).dtype) == str(torch.stack([torch.tensor([1, 2]), torch.tensor([1.5, 2.5])]).dtype)
+    for m in (torch, ember):
+        with pytest.raises(RuntimeError, match="stack expects each tensor to be equal size"):
+            m.stack([m.zeros(2), m.zeros(3)])
+    x = ember.ones(2, requires_grad=True)
+    s = ember.stack([x, x * 2])
+    assert type(s.grad_fn).__name__ == "StackBackward0"
+    s.sum().backward()
+    assert x.grad.tolist() == [3.0, 3.0]
