@@ -11,6 +11,7 @@ import ember
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
+from benchmarks import data as bdata  # noqa: E402
 from benchmarks import nn as bnn  # noqa: E402
 from benchmarks import ops as bops  # noqa: E402
 from benchmarks import optim as boptim  # noqa: E402
@@ -18,7 +19,8 @@ from benchmarks._harness import bench_lockstep  # noqa: E402
 
 CASES = ([(bops, n) for n in bops.WORKLOADS if n != "matmul1024"]
          + [(bnn, n) for n in bnn.QUICK]
-         + [(boptim, n) for n in boptim.WORKLOADS if "_1m" in n])
+         + [(boptim, n) for n in boptim.WORKLOADS if "_1m" in n]
+         + [(bdata, n) for n in bdata.WORKLOADS])
 
 
 @pytest.mark.parametrize("mod,name", CASES, ids=[f"{m.__name__.split('.')[-1]}-{n}" for m, n in CASES])
