@@ -149,6 +149,25 @@ class Tensor:
     def is_cpu(self) -> bool:
         return self.device.type == "cpu"
 
+    def get_device(self) -> int:
+        """The CUDA device index of the tensor, -1 on the CPU (PyTorch's convention).
+
+        >>> import ember
+        >>> ember.ones(2).get_device()
+        -1
+        """
+        d = self.device
+        return -1 if d.type == "cpu" else (d.index or 0)
+
+    def is_pinned(self) -> bool:
+        """Whether the tensor is in pinned (page-locked) host memory: never, Ember has no pinned allocator.
+
+        >>> import ember
+        >>> ember.ones(2).is_pinned()
+        False
+        """
+        return False
+
     @property
     def is_meta(self) -> bool:
         return False

@@ -269,3 +269,10 @@ def test_nonleaf_grad_access_warns():
         y = m.ones(2, requires_grad=True) * 2
         with pytest.warns(UserWarning, match="is not a leaf Tensor is being accessed"):
             assert y.grad is None
+
+
+def test_get_device_and_is_pinned_like_torch():
+    for dtype in ("float32", "int64", "bool"):
+        e, t = ember.ones(2, dtype=getattr(ember, dtype)), torch.ones(2, dtype=getattr(torch, dtype))
+        assert e.get_device() == t.get_device() == -1
+        assert e.is_pinned() is t.is_pinned() is False
