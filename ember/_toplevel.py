@@ -14,6 +14,7 @@ from __future__ import annotations
 import warnings
 
 from ._tensor import Tensor
+from .ops._util import register
 
 # ----------------------------------------------------------------------------- predicates and small forms
 
@@ -147,6 +148,9 @@ def typename(obj) -> str:
     if module.startswith("ember"):  # Ember's classes answer to PyTorch's names, as their reprs do
         module = "torch" + module[len("ember"):]
     return f"{module}.{qualname}"
+
+
+register(is_nonzero=is_nonzero, is_same_size=is_same_size, positive=positive, ravel=ravel)  # and as methods
 
 
 # ----------------------------------------------------------------------------- in-place methods at top level

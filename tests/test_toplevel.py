@@ -36,6 +36,7 @@ def test_predicates(values, dtype):
     for name in ("numel", "is_floating_point", "is_complex", "is_signed"):
         assert getattr(ember, name)(e) == getattr(torch, name)(t), name
     assert ember.is_same_size(e, e) and not ember.is_same_size(e, ember.zeros(7))
+    assert e.is_same_size(e) and e.ravel().shape == t.ravel().shape  # the method forms
     _same(ember.ravel(e.reshape(-1, 1)), torch.ravel(t.reshape(-1, 1)))
     try:
         tt = torch.is_nonzero(t)
@@ -52,7 +53,9 @@ def test_predicates(values, dtype):
         with pytest.raises(RuntimeError, match="bool tensor"):
             ember.positive(e)
     else:
-        assert ember.positive(e) is e
+        assert ember.positive(e) is e and e.positive() is e
+    if e.numel() == 1:
+        assert e.is_nonzero() == t.is_nonzero()
 
 
 def test_predicates_reject_non_tensors():
