@@ -423,7 +423,8 @@ def _tname(t: Tensor) -> str:
 
 
 def _plain(v):
-    """``v`` as a cache-key part when it is None, an int, a string or a list/tuple of ints; else None."""
+    """``v`` as a cache-key part when it is None, an int, a string or a list/tuple of ints; else None (the
+    argument is then checked on every call). Shared with pooling's geometry cache."""
     if v is None or type(v) is int or type(v) is str:
         return ("v", v)
     if type(v) in (list, tuple) and all(type(i) is int for i in v):

@@ -11,7 +11,7 @@ from ..._tensor import Tensor, _wrap
 from ...autograd.grad_mode import state
 from ...autograd.graph import Node, link
 from ...ops._util import _INT_VIEW, keep_on_tie
-from .conv import _col2im, _pad_arr, _shape_str, _windows
+from .conv import _col2im, _pad_arr, _plain, _shape_str, _windows
 
 __all__ = [
     "adaptive_avg_pool1d",
@@ -146,15 +146,6 @@ def _check_input(input: Tensor, nd: int, name: str) -> bool:
     if input.ndim not in (nd + 1, nd + 2) or any(s == 0 for s in input.shape[1:]):
         raise RuntimeError(f"non-empty {nd + 1}D or {nd + 2}D (batch mode) tensor expected for input")
     return input.ndim == nd + 1
-
-
-def _plain(v):
-    """``v`` as a cache-key part when it is None, an int or a list/tuple of ints; else None (do not cache)."""
-    if v is None or type(v) is int:
-        return ("v", v)
-    if type(v) in (list, tuple) and all(type(i) is int for i in v):
-        return tuple(v)
-    return None
 
 
 def _pool_geometry(input, nd, kernel_size, stride, padding, dilation, ceil_mode, is_max):
