@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _dtype as D
-from ._util import Tensor, _arr, _wrap, as_tensor_arg, prep_binary
+from ._util import Tensor, _arr, _wrap, array_module, as_tensor_arg, is_scalar, prep_binary
 from .inplace import _out
 
 
@@ -124,10 +124,62 @@ def equal(input, other) -> bool:
     return input.shape == other.shape and bool(np.array_equal(input._data, other._data))
 
 
+def isin(elements, test_elements, *, assume_unique: bool = False, invert: bool = False) -> Tensor:
+    """Whether each element of ``elements`` occurs in ``test_elements`` (either may be a number); a bool tensor.
+
+    >>> import ember
+    >>> ember.isin(ember.tensor([[1, 2], [3, 4]]), ember.tensor([2, 3]))
+    tensor([[False,  True],
+            [ True, False]])
+    """
+    for x in (elements, test_elements):
+        if not isinstance(x, Tensor) and not is_scalar(x):
+            raise TypeError(f"isin(): argument 'elements' and 'test_elements' must be Tensors or Numbers, "
+                            f"not {type(x).__name__}")
+    if not isinstance(elements, Tensor) and not isinstance(test_elements, Tensor):
+        raise TypeError("isin(): expected 'elements' or 'test_elements' to be a Tensor, got two numbers")
+    for x in (elements, test_elements):
+        if isinstance(x, Tensor) and x.dtype._cat in (0, 3):
+            raise RuntimeError(f"Unsupported input type encountered for isin(): {D.legacy_name(x.dtype)}")
+    if not isinstance(elements, Tensor):
+        elements = as_tensor_arg(elements, test_elements)
+    ad, bd, _ = prep_binary(elements, test_elements)
+    xp = array_module(ad)
+    return _wrap(_arr(xp.isin(ad, bd, invert=invert)))
+
+
 # the names this family adds to the top-level ``ember`` namespace (PyTorch's top-level names only)
 __all__ = [
-    "allclose", "bitwise_and", "bitwise_left_shift", "bitwise_not", "bitwise_or", "bitwise_right_shift",
-    "bitwise_xor", "eq", "equal", "ge", "greater", "greater_equal", "gt", "isclose", "isfinite", "isinf",
-    "isnan", "isneginf", "isposinf", "isreal", "le", "less", "less_equal", "logical_and", "logical_not",
-    "logical_or", "logical_xor", "lt", "ne", "not_equal", "signbit",
+    "allclose",
+    "bitwise_and",
+    "bitwise_left_shift",
+    "bitwise_not",
+    "bitwise_or",
+    "bitwise_right_shift",
+    "bitwise_xor",
+    "eq",
+    "equal",
+    "ge",
+    "greater",
+    "greater_equal",
+    "gt",
+    "isclose",
+    "isfinite",
+    "isin",
+    "isinf",
+    "isnan",
+    "isneginf",
+    "isposinf",
+    "isreal",
+    "le",
+    "less",
+    "less_equal",
+    "logical_and",
+    "logical_not",
+    "logical_or",
+    "logical_xor",
+    "lt",
+    "ne",
+    "not_equal",
+    "signbit",
 ]

@@ -205,7 +205,7 @@ def _float_power_(self: Tensor, exponent) -> Tensor:
     dt = D.complex128 if _is_complex(self) or _is_complex(exponent) else D.float64
     if self.dtype is not dt:
         raise RuntimeError(f"the base given to float_power_ has dtype {_legacy(self.dtype)} but the operation's "
-                           f"result requires dtype {_legacy(dt) if dt is D.float64 else 'ComplexDouble'}")
+                           f"result requires dtype {_legacy(dt)}")
     return apply_inplace(self, float_power, exponent)
 
 

@@ -16,9 +16,9 @@ from ..autograd.graph import Node, SavedOutput, link
 from ._util import (Tensor, _arr, _binary_node, _meta, _needs_grad, _wrap, as_tensor_arg, is_scalar,
                     prep_binary, register, result_type, state)
 from .comparison import (allclose, bitwise_and, bitwise_left_shift, bitwise_not, bitwise_or, bitwise_right_shift,
-                         bitwise_xor, eq, equal, ge, greater, greater_equal, gt, isclose, isfinite, isinf, isnan,
-                         isneginf, isposinf, isreal, le, less, less_equal, logical_and, logical_not, logical_or,
-                         logical_xor, lt, ne, not_equal, signbit)
+                         bitwise_xor, eq, equal, ge, greater, greater_equal, gt, isclose, isfinite, isin, isinf,
+                         isnan, isneginf, isposinf, isreal, le, less, less_equal, logical_and, logical_not,
+                         logical_or, logical_xor, lt, ne, not_equal, signbit)
 from .extra_math import (copysign, float_power, frexp, gcd, heaviside, lcm, ldexp, logaddexp, logaddexp2,
                          sinc)
 from .inplace import (_fast_inplace_binary, _graph_alias, _make_inplace, _out, apply_inplace, check_inplace, copy_,
@@ -802,4 +802,4 @@ __all__ = [
     "relu", "remainder", "result_type", "round", "rsqrt", "rsub", "sgn", "sigmoid", "sign", "signbit", "sin",
     "sinh", "sqrt", "square", "sub", "subtract", "tan", "tanh", "true_divide", "trunc", "where", "xlogy",
     "zero_",
-] + ["copysign", "float_power", "frexp", "gcd", "heaviside", "lcm", "ldexp", "logaddexp", "logaddexp2", "sinc"]
+] + ["copysign", "isin", "float_power", "frexp", "gcd", "heaviside", "lcm", "ldexp", "logaddexp", "logaddexp2", "sinc"]

@@ -259,7 +259,36 @@ COMPARE = [
     _cmp("isclose_nan_false", lambda m, x: m.isclose(x, x), [(SPECIAL,)], dtypes=(F64,)),
 ]
 
-TABLE = UNARY + PREDICATES + BINARY + COMPARE
+ISIN = [
+    OpInfo("isin", lambda m, x, y: m.isin(x, y), [((3,), (4,)), ((2, 3), (2, 2)), ((), (3,)), ((0,), (2,)),
+                                                   ((3,), ()), ((2, 3), (0,))],
+           dtypes=FLOATS + INTS + ("uint8", "int8"), domain=(-3.0, 3.0), grad=False,
+           layouts=("step",)),  # torch's isin fails on transposed test_elements ("view size is not compatible")
+    _cmp("isin_invert", lambda m, x, y: m.isin(x, y, invert=True), [((2, 3), (4,))], dtypes=FLOATS + INTS,
+         domain=(-3.0, 3.0)),
+    _cmp("isin_unique", lambda m, x: m.isin(x, x[:2], assume_unique=True), [((4,),)], dtypes=FLOATS + INTS),
+    _cmp("isin_mixed", lambda m, x: m.isin(x, m.tensor([1.0, -2.0, 0.5])), [((2, 3),)], dtypes=FLOATS + INTS,
+         domain=(-3.0, 3.0)),
+    _cmp("isin_scalar_test", lambda m, x: m.isin(x, 2), S1, dtypes=FLOATS + INTS, domain=(-3.0, 3.0)),
+    _cmp("isin_scalar_elem", lambda m, x: m.isin(1, x), S1, dtypes=FLOATS + INTS, domain=(-3.0, 3.0)),
+    _cmp("isin_nan", lambda m, x: m.isin(x, x), [(SPECIAL,)], dtypes=(F64,)),
+    _cmp("isin_grad_input", lambda m, x: m.isin(x * 1.0, x), S1, dtypes=FLOATS),
+]
+
+TABLE = UNARY + PREDICATES + BINARY + COMPARE + ISIN
+
+
+@pytest.mark.parametrize("fn", [
+    lambda m: m.isin(m.tensor([True]), m.tensor([1])),
+    lambda m: m.isin(m.tensor([1]), m.tensor([1j])),
+    lambda m: m.isin(3, 4),
+    lambda m: m.isin(m.tensor([1, 2]), [1, 2]),
+])
+def test_isin_errors(fn):
+    with pytest.raises(Exception) as t_err:
+        fn(torch)
+    with pytest.raises(t_err.type):
+        fn(ember)
 
 
 @pytest.mark.parametrize("op,dtype", params(TABLE))
