@@ -9,6 +9,7 @@ import numpy as np
 from .. import _dtype as D
 from ..autograd.graph import Node, SavedOutput, link, link_multi
 from ._util import Tensor, _wrap, _wrap_dim, register, state, wrap_dims
+from .sorting import out_tuple, return_type
 
 _generic = np.generic
 
@@ -352,6 +353,58 @@ def amax(input: Tensor, dim=(), keepdim: bool = False) -> Tensor:
 
 def amin(input: Tensor, dim=(), keepdim: bool = False) -> Tensor:
     return _amax_like(input, None if dim == () else dim, keepdim, np.min, AminBackward0, "amin")
+
+
+class AminmaxBackward0(Node):
+    """Both outputs (min, max) of one node; each gradient is split evenly among the ties, as amin/amax."""
+
+    __slots__ = ("dims", "keepdim")
+    num_outputs = 2
+
+    def backward(self, g_min, g_max):
+        x, mn, mx = self.saved_tensors
+        r = None
+        for g, y in ((g_min, mn), (g_max, mx)):
+            if g is not None:
+                mask = x == _expand_back(y, x.shape, self.dims, self.keepdim)
+                t = _expand_back(g, x.shape, self.dims, self.keepdim) * mask / mask.sum(self.dims, keepdim=True)
+                r = t if r is None else r + t
+        return r
+
+
+aminmax_rt = return_type("aminmax", ["min", "max"])
+
+
+def aminmax(input: Tensor, *, dim: int | None = None, keepdim: bool = False, out=None):
+    """``(min, max)`` over ``dim`` (all elements by default) as a named tuple.
+
+    >>> import ember
+    >>> ember.aminmax(ember.tensor([[1, 5], [7, 2]]), dim=1)
+    torch.return_types.aminmax(
+    min=tensor([1, 2]),
+    max=tensor([5, 7]))
+    """
+    if dim is not None and not isinstance(dim, (builtins.int, np.integer)):
+        raise TypeError(f"aminmax(): argument 'dim' must be int, not {type(dim).__name__}")
+    if input.dtype._cat == 3:
+        raise NotImplementedError(f'"aminmax_cpu" not implemented for \'{D.legacy_name(input.dtype)}\'')
+    d = input._data
+    if dim is None:
+        if d.size == 0:
+            raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the operation has no "
+                               "identity.")
+        dims = tuple(range(d.ndim))
+    else:
+        dims = wrap_dims(dim, d.ndim)
+        if dims and d.shape[dims[0]] == 0:
+            raise IndexError(f"aminmax: Expected reduction dim {dims[0]} to have non-zero size.")
+    mn, mx = (_wrap(_arr(f(d, axis=dims, keepdims=keepdim))) for f in (np.min, np.max))
+    if input._rg and state.enabled:
+        n = AminmaxBackward0()
+        n.dims, n.keepdim = dims, keepdim
+        n.save(input, SavedOutput(mn, 0), SavedOutput(mx, 1))
+        link_multi(n, (mn, mx), (input,))
+    return out_tuple(aminmax_rt, (mn, mx), out)
 
 
 def _max_min(input, dim, keepdim, other, is_max, name=None):
@@ -766,14 +819,14 @@ def count_nonzero(input: Tensor, dim=None) -> Tensor:
 
 
 register(sum=sum, nansum=nansum, sum_to_size=sum_to_size, mean=mean, nanmean=nanmean, prod=prod, amax=amax,
-         amin=amin, max=max, min=min, argmax=argmax, argmin=argmin, var=var, std=std, logsumexp=logsumexp,
+         amin=amin, aminmax=aminmax, max=max, min=min, argmax=argmax, argmin=argmin, var=var, std=std, logsumexp=logsumexp,
          norm=norm, cumsum=cumsum, cumprod=cumprod, cummax=cummax, cummin=cummin, logcumsumexp=logcumsumexp,
          all=all, any=any, count_nonzero=count_nonzero)
 
 
 # the names this family adds to the top-level ``ember`` namespace (PyTorch's top-level names only)
 __all__ = [
-    "all", "amax", "amin", "any", "argmax", "argmin", "count_nonzero", "cummax", "cummin", "cumprod",
+    "all", "amax", "amin", "aminmax", "any", "argmax", "argmin", "count_nonzero", "cummax", "cummin", "cumprod",
     "cumsum", "logcumsumexp", "logsumexp", "max", "mean", "min", "nanmean", "nansum", "norm", "prod", "std",
     "std_mean", "sum", "var", "var_mean",
 ]

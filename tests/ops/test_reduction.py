@@ -143,7 +143,19 @@ NAN_OPS = [
     _red("nan_nanmean_dim", lambda m, x: m.nanmean(x, 0), [(NAN,)], dtypes=(F64,), grad=False),
 ]
 
-TABLE = REDUCTIONS + NAN_OPS
+AMINMAX = [
+    _red("aminmax", lambda m, x: m.aminmax(x), S, dtypes=ALL, gradgrad=True, grad_fn=True),
+    _red("aminmax_dim", lambda m, x: m.aminmax(x, dim=-1), S_DIM + [((0, 3),)], dtypes=ALL, gradgrad=True),
+    _red("aminmax_dim_keep", lambda m, x: x.aminmax(dim=0, keepdim=True), S_DIM, dtypes=ALL),
+    _red("aminmax_0d_dim", lambda m, x: x.aminmax(dim=0), [((),)], dtypes=ALL),
+    _red("aminmax_keep_all", lambda m, x: x.aminmax(keepdim=True), [((2, 3),)]),
+    _red("aminmax_max_only", lambda m, x: m.aminmax(x, dim=1).max, [((2, 3),)]),
+    _red("aminmax_ties", lambda m, x: m.aminmax(x.round(), dim=1), [((3, 5),)], domain=(-1.0, 1.0)),
+    _red("aminmax_nan", lambda m, x: m.aminmax(x, dim=1), [(NAN,)], dtypes=(F64,), grad=False),
+    _red("aminmax_nan_all", lambda m, x: m.aminmax(x), [(NAN,)], dtypes=(F64,), grad=False),
+]
+
+TABLE = REDUCTIONS + NAN_OPS + AMINMAX
 
 
 @pytest.mark.parametrize("op,dtype", params(TABLE))
@@ -151,7 +163,7 @@ def test_op(op, dtype):
     check_op(op, dtype)
 
 
-@pytest.mark.parametrize("op", gc_params(REDUCTIONS))
+@pytest.mark.parametrize("op", gc_params(REDUCTIONS + AMINMAX))
 def test_gradcheck(op):
     gradcheck_op(op)
 
@@ -168,6 +180,9 @@ def test_reduction_return_types():
     assert repr(e) == repr(t)
     assert type(e).__name__ == type(t).__name__
     assert repr(ember.tensor([3.0, 1.0]).cummax(0)) == repr(torch.tensor([3.0, 1.0]).cummax(0))
+    e, t = ember.aminmax(ember.tensor([[1, 5], [7, 2]]), dim=1), torch.aminmax(torch.tensor([[1, 5], [7, 2]]), dim=1)
+    assert repr(e) == repr(t) and type(e).__name__ == type(t).__name__ and e._fields == ("min", "max")
+    assert e.min is e[0] and e.max is e[1]
 
 
 @pytest.mark.parametrize("fn, exc", [
@@ -181,6 +196,11 @@ def test_reduction_return_types():
     (lambda m: m.zeros(0).argmax(), IndexError),
     (lambda m: m.zeros(2, 0).argmax(1), IndexError),
     (lambda m: m.zeros(2, 0).min(-1), IndexError),
+    (lambda m: m.zeros(0).aminmax(), RuntimeError),
+    (lambda m: m.zeros(0, 3).aminmax(dim=0), IndexError),
+    (lambda m: m.zeros(2, 3).aminmax(dim=(0, 1)), TypeError),
+    (lambda m: m.zeros(2, 3).aminmax(dim=2), IndexError),
+    (lambda m: m.zeros(2, dtype=m.complex64).aminmax(), NotImplementedError),
 ])
 def test_reduction_errors(fn, exc):
     """Same exception type (and message) as torch."""
