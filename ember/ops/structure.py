@@ -10,8 +10,8 @@ from .. import _dtype as D
 from ..autograd.graph import Node, link
 from ._util import Tensor, _wrap, _wrap_dim, array_module, register, result_type, state, to_array
 
-__all__ = ["block_diag", "cartesian_prod", "cdist", "cross", "cumulative_trapezoid", "diag",
-           "diag_embed", "diagflat", "diagonal", "meshgrid", "repeat_interleave", "rot90", "tile", "trapezoid",
+__all__ = ["block_diag", "cartesian_prod", "cdist", "combinations", "cross", "cumulative_trapezoid", "diag",
+           "diag_embed", "diagflat", "diagonal", "diff", "meshgrid", "repeat_interleave", "rot90", "tile", "trapezoid",
            "trapz", "tril", "tril_indices", "triu", "triu_indices"]
 
 
@@ -714,6 +714,72 @@ def cumulative_trapezoid(y: Tensor, x=None, *, dx=None, dim: int = -1) -> Tensor
     return (avg * step).cumsum(ax)
 
 
+def diff(input: Tensor, n: int = 1, dim: int = -1, prepend=None, append=None) -> Tensor:
+    """``n``-th forward difference along ``dim`` (``prepend``/``append`` joined first; bools use xor).
+
+    >>> import ember
+    >>> ember.diff(ember.tensor([1, 3, 2, 7]))
+    tensor([ 2, -1,  5])
+    """
+    from .pointwise import logical_xor
+    from .shape import cat
+
+    if input.ndim == 0:
+        raise RuntimeError("diff expects input to be at least one-dimensional")
+    if n < 0:
+        raise RuntimeError(f"order must be non-negative but got {n}")
+    ax = _wrap_dim(dim, input.ndim)
+    parts = [input]
+    for name, extra in (("prepend", prepend), ("append", append)):
+        if extra is None:
+            continue
+        if not isinstance(extra, Tensor):
+            raise TypeError(f"diff(): argument '{name}' must be Tensor, not {type(extra).__name__}")
+        if extra.ndim != input.ndim:
+            raise RuntimeError("diff expects prepend or append to be the same dimension as input")
+        for i in range(input.ndim):
+            if i != ax and extra.shape[i] != input.shape[i]:
+                raise RuntimeError(f"diff expects the shape of tensor to prepend or append to match that of input "
+                                   f"except along the differencing dimension; input.size({i}) = {input.shape[i]}, "
+                                   f"but got tensor.size({i}) = {extra.shape[i]}")
+        parts.insert(0 if name == "prepend" else len(parts), extra)
+    x = cat(parts, ax) if len(parts) > 1 else input
+    if n == 0:
+        return x.clone()
+    for _ in range(n):
+        size = x.shape[ax]
+        if size == 0:
+            break
+        hi, lo = x.narrow(ax, 1, size - 1), x.narrow(ax, 0, size - 1)
+        x = logical_xor(hi, lo) if x.dtype is D.bool else hi - lo
+    return x
+
+
+def combinations(input: Tensor, r: int = 2, with_replacement: bool = False) -> Tensor:
+    """The length-``r`` combinations of a 1-D tensor's elements, one per row (as ``itertools.combinations``).
+
+    >>> import ember
+    >>> ember.combinations(ember.tensor([1, 2, 3]))
+    tensor([[1, 2],
+            [1, 3],
+            [2, 3]])
+    """
+    import itertools
+
+    from .indexing import index_select
+    from .shape import stack
+
+    if input.ndim != 1:
+        raise RuntimeError(f"Expect a 1D vector, but got shape {list(input.shape)}")
+    if r < 0:
+        raise RuntimeError(f"Expect a non-negative number, but got {r}")
+    if r == 0:
+        return _wrap(array_module(input._data).empty((0,), dtype=input._data.dtype))
+    gen = itertools.combinations_with_replacement if with_replacement else itertools.combinations
+    idx = np.array(list(gen(range(input.shape[0]), r)), dtype=np.int64).reshape(-1, r)
+    return stack([index_select(input, 0, _wrap(array_module(input._data).asarray(idx[:, k]))) for k in range(r)], 1)
+
+
 def _tril_(self: Tensor, diagonal: int = 0) -> Tensor:
     from .pointwise import apply_inplace  # noqa: PLC0415
 
@@ -728,4 +794,4 @@ def _triu_(self: Tensor, diagonal: int = 0) -> Tensor:
 
 register(diag=diag, diagonal=diagonal, diag_embed=diag_embed, diagflat=diagflat, tril=tril, triu=triu,
          tril_=_tril_, triu_=_triu_, repeat=repeat, tile=_tile_method, repeat_interleave=repeat_interleave,
-         cross=cross, rot90=rot90)
+         cross=cross, rot90=rot90, diff=diff)

@@ -112,6 +112,21 @@ TABLE = [
     _op("cumulative_trapezoid", lambda m, y: m.cumulative_trapezoid(y), [((3, 4),)], grad_fn=False),
     _op("cumulative_trapezoid_x", lambda m, y, x: m.cumulative_trapezoid(y, x, dim=0), [((4, 2), (4,))],
         grad_fn=False),
+    _op("diff", lambda m, x: m.diff(x), [((5,),), ((3, 4),), ((0,),), ((1,),)], dtypes=ALL, gradgrad=True),
+    _op("diff_n_dim", lambda m, x: x.diff(n=2, dim=0), [((4, 3),), ((2, 3, 2),)], dtypes=NUM, gradgrad=True),
+    _op("diff_n_large", lambda m, x: m.diff(x, n=7), [((3,),)], dtypes=ALL),
+    _op("diff_n0", lambda m, x: m.diff(x, n=0), [((3,),)], grad_fn=False),
+    _op("diff_prepend_append", lambda m, x, p, a: m.diff(x, 2, -1, p, a), [((2, 3), (2, 1), (2, 2)), ((4,), (2,), (0,))],
+        dtypes=NUM, gradgrad=True),
+    _op("diff_bool_int_prepend", lambda m, x: m.diff(x > 0, prepend=m.tensor([1])), [((4,),)], grad=False),
+    _op("diff_mixed_dtype_append", lambda m, x: m.diff(x, append=m.tensor([1], dtype=m.int32)), [((4,),)],
+        dtypes=ALL),
+    _op("combinations", lambda m, x: m.combinations(x), [((4,),), ((1,),), ((0,),)], dtypes=ALL, gradgrad=True),
+    _op("combinations_r3_repl", lambda m, x: m.combinations(x, r=3, with_replacement=True), [((3,),)],
+        dtypes=ALL, gradgrad=True),
+    _op("combinations_r1", lambda m, x: m.combinations(x, 1), [((3,),)]),
+    _op("combinations_r0", lambda m, x: m.combinations(x, 0), [((3,),)], dtypes=ALL),
+    _op("combinations_too_long", lambda m, x: m.combinations(x, r=4), [((2,),)], dtypes=ALL),
 ]
 
 
@@ -265,6 +280,15 @@ ERRORS = [
     lambda m: m.zeros(3).rot90(),
     lambda m: m.vander(m.zeros(2, 2)),
     lambda m: m.linalg.vander(m.tensor([2.0]), N=1),
+    lambda m: m.diff(m.tensor(1.0)),
+    lambda m: m.diff(m.ones(3), -1),
+    lambda m: m.diff(m.ones(3), dim=1),
+    lambda m: m.diff(m.ones(3), 1, 0, m.ones(2, 2)),
+    lambda m: m.diff(m.ones(2, 3), 1, 0, None, m.ones(1, 2)),
+    lambda m: m.diff(m.ones(3), prepend=0),
+    lambda m: m.combinations(m.ones(2, 2)),
+    lambda m: m.combinations(m.tensor(1.0)),
+    lambda m: m.combinations(m.ones(3), r=-1),
 ]
 
 
