@@ -1,4 +1,5 @@
-"""Creation ops: tensor, as_tensor, from_numpy, zeros/ones/empty/full (+_like), arange, linspace, logspace, eye."""
+"""Creation ops: tensor, as_tensor, from_numpy, zeros/ones/empty/full (+_like), arange, linspace, logspace, eye,
+window functions."""
 from __future__ import annotations
 
 import builtins
@@ -13,7 +14,8 @@ from .._tensor import Tensor, _wrap
 
 __all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "empty", "full", "zeros_like",
            "ones_like", "empty_like", "full_like", "arange", "linspace", "logspace", "eye",
-           "scalar_tensor", "empty_strided", "frombuffer"]
+           "scalar_tensor", "empty_strided", "frombuffer", "bartlett_window", "blackman_window",
+           "hamming_window", "hann_window", "kaiser_window"]
 
 
 def _requires_grad(t: Tensor) -> None:
@@ -405,3 +407,115 @@ def eye(n: int, m: int | None = None, *, dtype=None, device=None, requires_grad:
     if requires_grad:
         _requires_grad(t)
     return t
+
+
+# ----------------------------------------------------------------------------- window functions
+def _window(name: str, window_length, periodic: bool, dtype, device, requires_grad: bool, fill) -> Tensor:
+    """PyTorch's window factory: checks, the 0 / 1 lengths, and a periodic window as the first ``N`` values of a
+    symmetric one of length ``N + 1``. ``fill(x, n, T)`` maps ``arange(n)`` to the window; each step rounds to the
+    result dtype as PyTorch's in-place op sequence does (half types compute each step in float32)."""
+    if not isinstance(window_length, (builtins.int, np.integer)) or isinstance(window_length, builtins.bool):
+        raise TypeError(f"{name}(): argument 'window_length' (position 1) must be int, "
+                        f"not {type(window_length).__name__}")
+    dtype = dtype or D._default.dtype
+    if dtype._cat != 2:
+        raise RuntimeError(f"{name} expects floating point dtypes, got: {dtype}")
+    if window_length < 0:
+        raise RuntimeError(f"{name} requires non-negative window_length, got window_length={window_length}")
+    npd = D.np_dtype(dtype)
+    if window_length <= 1:
+        arr = np.ones(window_length, dtype=npd)
+    else:
+        n = window_length + 1 if periodic else window_length
+        op = np.float32 if npd.itemsize < 4 else npd.type
+
+        def rnd(a):
+            return a.astype(npd).astype(op)
+
+        arr = fill(rnd(np.arange(n, dtype=np.float64)), n, op, rnd).astype(npd)
+        if periodic:
+            arr = arr[:-1].copy()
+    return _finish(arr, None, device, requires_grad)
+
+
+def _cosine_sum(alpha, beta):
+    def fill(x, n, op, rnd):
+        return rnd(rnd(rnd(np.cos(rnd(x * op(math.pi * 2.0 / (n - 1))))) * op(-beta)) + op(alpha))
+    return fill
+
+
+def hann_window(window_length: int, periodic: bool = True, *, dtype=None, layout=None, device=None,
+                pin_memory: bool = False, requires_grad: bool = False) -> Tensor:
+    """Hann window ``0.5 - 0.5 cos(2 pi n / (N - 1))`` (periodic: of length N + 1 without its last value).
+
+    >>> import ember
+    >>> ember.hann_window(4)
+    tensor([0.0000, 0.5000, 1.0000, 0.5000])
+    """
+    return _window("hann_window", window_length, periodic, dtype, device, requires_grad, _cosine_sum(0.5, 0.5))
+
+
+def hamming_window(window_length: int, periodic: bool = True, alpha: float = 0.54, beta: float = 0.46, *,
+                   dtype=None, layout=None, device=None, pin_memory: bool = False,
+                   requires_grad: bool = False) -> Tensor:
+    """Hamming window ``alpha - beta cos(2 pi n / (N - 1))``.
+
+    >>> import ember
+    >>> ember.hamming_window(4, periodic=False)
+    tensor([0.0800, 0.7700, 0.7700, 0.0800])
+    """
+    return _window("hamming_window", window_length, periodic, dtype, device, requires_grad,
+                   _cosine_sum(alpha, beta))
+
+
+def _blackman(x, n, op, rnd):
+    w = rnd(x * op(math.pi / (n - 1)))
+    a = rnd(rnd(np.cos(rnd(w * op(4)))) * op(0.08))
+    b = rnd(rnd(np.cos(rnd(w * op(2)))) * op(0.5))
+    return rnd(rnd(a - b) + op(0.42))
+
+
+def blackman_window(window_length: int, periodic: bool = True, *, dtype=None, layout=None, device=None,
+                    pin_memory: bool = False, requires_grad: bool = False) -> Tensor:
+    """Blackman window ``0.42 - 0.5 cos(2 pi n / (N - 1)) + 0.08 cos(4 pi n / (N - 1))``.
+
+    >>> import ember
+    >>> ember.blackman_window(3, periodic=False)
+    tensor([-2.9802e-08,  1.0000e+00, -2.9802e-08])
+    """
+    return _window("blackman_window", window_length, periodic, dtype, device, requires_grad, _blackman)
+
+
+def _bartlett(x, n, op, rnd):
+    w = rnd(x * op(2.0 / (n - 1)))
+    half = ((n - 1) >> 1) + 1
+    w[half:] = rnd(rnd(w[half:] * op(-1)) + op(2))
+    return w
+
+
+def bartlett_window(window_length: int, periodic: bool = True, *, dtype=None, layout=None, device=None,
+                    pin_memory: bool = False, requires_grad: bool = False) -> Tensor:
+    """Bartlett (triangular) window ``1 - |2n / (N - 1) - 1|``.
+
+    >>> import ember
+    >>> ember.bartlett_window(5, periodic=False)
+    tensor([0.0000, 0.5000, 1.0000, 0.5000, 0.0000])
+    """
+    return _window("bartlett_window", window_length, periodic, dtype, device, requires_grad, _bartlett)
+
+
+def kaiser_window(window_length: int, periodic: bool = True, beta: float = 12.0, *, dtype=None, layout=None,
+                  device=None, pin_memory: bool = False, requires_grad: bool = False) -> Tensor:
+    """Kaiser window ``I0(beta sqrt(1 - ((n - a) / a)^2)) / I0(beta)`` with ``a = (N - 1) / 2``.
+
+    >>> import ember
+    >>> ember.kaiser_window(3, periodic=False, beta=5.0)
+    tensor([0.0367, 1.0000, 0.0367])
+    """
+    def fill(x, n, op, rnd):
+        a = op((n - 1) / 2.0)
+        with np.errstate(invalid="ignore"):
+            arg = op(beta) * np.sqrt(np.abs(op(1) - ((x - a) / a) ** op(2)))
+        return np.i0(arg.astype(np.float64)) / np.i0(float(beta))  # I0 in double, rounded once to the result
+
+    return _window("kaiser_window", window_length, periodic, dtype, device, requires_grad, fill)

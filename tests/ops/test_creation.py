@@ -229,3 +229,41 @@ def test_numpy_round_trip_dtypes():
         t = torch.zeros(2, dtype=getattr(torch, dt)).numpy()
         e = ember.zeros(2, dtype=getattr(ember, dt)).numpy()
         assert e.dtype == t.dtype and type(e) is np.ndarray
+
+
+# ----------------------------------------------------------------------------- window functions
+WINDOWS = [
+    ("hann_window", {}), ("hamming_window", {}), ("hamming_window", {"alpha": 0.5, "beta": 0.4}),
+    ("blackman_window", {}), ("bartlett_window", {}), ("kaiser_window", {}), ("kaiser_window", {"beta": 5.0}),
+]
+# PyTorch computes in the result dtype (kaiser's I0 in float32); Ember matches to a few units of float32 rounding
+WINDOW_TOL = {"float32": 1e-6, "float64": 1e-14, "float16": 3e-3}
+
+
+@pytest.mark.parametrize("name,kw", WINDOWS, ids=[f"{n}-{kw}" for n, kw in WINDOWS])
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16"])
+def test_windows(name, kw, dtype):
+    for n in (0, 1, 2, 3, 4, 5, 8, 17, 64, 255, 1000):
+        for periodic in (True, False):
+            same(lambda m, n=n, p=periodic: getattr(m, name)(n, p, dtype=getattr(m, dtype), **kw),
+                 atol=WINDOW_TOL[dtype])
+
+
+def test_window_defaults_and_requires_grad():
+    for name, _ in WINDOWS:
+        same(lambda m, name=name: getattr(m, name)(10), atol=1e-6)
+        same(lambda m, name=name: getattr(m, name)(6, periodic=False, requires_grad=True), atol=1e-6)
+    ember.set_default_dtype(ember.float64)
+    torch.set_default_dtype(torch.float64)
+    same(lambda m: m.hann_window(7), atol=1e-14)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda m: m.hann_window(-1), lambda m: m.kaiser_window(-2), lambda m: m.hamming_window(3, dtype=m.int64),
+    lambda m: m.blackman_window(3.0), lambda m: m.bartlett_window(3, dtype=m.bool),
+])
+def test_window_errors(fn):
+    with pytest.raises(Exception) as t_err:
+        fn(torch)
+    with pytest.raises(t_err.type):
+        fn(ember)
