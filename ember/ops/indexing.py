@@ -775,9 +775,42 @@ register(index_put_=_inplace(index_put), scatter_=_inplace(scatter), scatter_add
          masked_scatter_=_inplace(masked_scatter))
 
 
+def unravel_index(indices: Tensor, shape) -> tuple:
+    """Flat indices into a tensor of ``shape`` as a tuple of coordinate tensors, one per dim (int64).
+
+    >>> import ember
+    >>> ember.unravel_index(ember.tensor([4, 1]), (2, 3))
+    (tensor([1, 0]), tensor([1, 1]))
+    """
+    from collections.abc import Sequence  # noqa: PLC0415
+
+    if not isinstance(indices, Tensor):
+        raise AttributeError(f"'{type(indices).__name__}' object has no attribute 'is_complex'")
+    if indices.dtype._cat != 1:
+        raise TypeError(f"expected 'indices' to be integer dtype, but got {indices.dtype}")
+    if isinstance(shape, (builtins.int, np.integer)):
+        shape = (builtins.int(shape),)
+    elif not isinstance(shape, Sequence):
+        raise TypeError(f"expected 'shape' to be int or sequence of ints, but got {type(shape)}")
+    for s in shape:
+        if not isinstance(s, (builtins.int, np.integer)):
+            raise TypeError(f"expected 'shape' sequence to only contain ints, but got {type(s)}")
+    shape = tuple(builtins.int(s) for s in shape)
+    if any(s < 0 for s in shape):
+        raise ValueError(f"'shape' cannot have negative values, but got {shape}")
+    d = indices._data
+    if 0 in shape and d.size:
+        raise RuntimeError("ZeroDivisionError")
+    coefs = np.cumprod((shape[1:] + (1,))[::-1], dtype=np.int64)[::-1]
+    dims = np.asarray(shape, dtype=np.int64)
+    with np.errstate(divide="ignore"):
+        r = np.floor_divide(np.asarray(d, dtype=np.int64)[..., None], coefs) % np.where(dims == 0, 1, dims)
+    return tuple(_wrap(r[..., k].copy()) for k in range(len(shape)))
+
+
 # the names this family adds to the top-level ``ember`` namespace (PyTorch's top-level names only)
 __all__ = [
     "argwhere", "gather", "index_add", "index_copy", "index_fill", "index_put", "index_select", "masked_fill",
     "masked_scatter", "masked_select", "nonzero", "scatter", "scatter_add", "scatter_reduce", "take",
-    "take_along_dim",
+    "take_along_dim", "unravel_index",
 ]

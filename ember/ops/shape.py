@@ -693,6 +693,56 @@ def tensor_split(input: Tensor, indices_or_sections, dim: int = 0):
     return split(input, sizes, d, _cls=SliceBackward0)
 
 
+def _split_along(name: str, input: Tensor, indices_or_sections, dim: int, min_dim: int):
+    """hsplit / vsplit / dsplit: ``tensor_split`` along ``dim`` with PyTorch's rank and divisibility checks."""
+    if input.ndim < min_dim:
+        raise RuntimeError(f"torch.{name} requires a tensor with at least {min_dim} dimension, but got a tensor "
+                           f"with {input.ndim} dimensions!")
+    ios = indices_or_sections
+    if isinstance(ios, (builtins.int, np.integer)) and not isinstance(ios, builtins.bool):
+        size = input.shape[dim]
+        if ios == 0 or size % ios:
+            raise RuntimeError(f"torch.{name} attempted to split along dimension {dim}, but the size of the "
+                               f"dimension {size} is not divisible by the split_size {ios}!")
+        return tensor_split(input, builtins.int(ios), dim)
+    if isinstance(ios, (list, tuple)) and all(isinstance(i, (builtins.int, np.integer)) for i in ios):
+        return tensor_split(input, [builtins.int(i) for i in ios], dim)
+    raise TypeError(f"{name}() received an invalid combination of arguments - got (Tensor, {type(ios).__name__}), "
+                    f"but expected one of:\n * (Tensor input, int sections)\n * (Tensor input, tuple of ints indices)")
+
+
+def hsplit(input: Tensor, indices_or_sections):
+    """Split column-wise (dim 1; dim 0 of a 1-D tensor) into equal sections or at the given indices.
+
+    >>> import ember
+    >>> ember.hsplit(ember.arange(6).reshape(2, 3), [1])
+    (tensor([[0],
+            [3]]), tensor([[1, 2],
+            [4, 5]]))
+    """
+    return _split_along("hsplit", input, indices_or_sections, 1 if input.ndim > 1 else 0, 1)
+
+
+def vsplit(input: Tensor, indices_or_sections):
+    """Split row-wise (dim 0) a tensor of at least 2 dims.
+
+    >>> import ember
+    >>> ember.vsplit(ember.arange(4).reshape(2, 2), 2)
+    (tensor([[0, 1]]), tensor([[2, 3]]))
+    """
+    return _split_along("vsplit", input, indices_or_sections, 0, 2)
+
+
+def dsplit(input: Tensor, indices_or_sections):
+    """Split depth-wise (dim 2) a tensor of at least 3 dims.
+
+    >>> import ember
+    >>> [t.shape for t in ember.dsplit(ember.zeros(1, 2, 4), 2)]
+    [torch.Size([1, 2, 2]), torch.Size([1, 2, 2])]
+    """
+    return _split_along("dsplit", input, indices_or_sections, 2, 3)
+
+
 def chunk(input: Tensor, chunks: int, dim: int = 0):
     """Split into ``chunks`` pieces of equal size (the last may be smaller)."""
     if chunks <= 0:
@@ -785,7 +835,7 @@ register(view=view, view_as=view_as, reshape=lambda self, *shape: reshape(self, 
          flatten=flatten, unflatten=unflatten, permute=permute, transpose=transpose, swapaxes=transpose,
          swapdims=transpose, t=t, adjoint=adjoint, movedim=movedim, moveaxis=movedim, unsqueeze=unsqueeze,
          squeeze=squeeze, expand=expand, expand_as=expand_as, broadcast_to=broadcast_to, narrow=narrow,
-         select=select, split=split, tensor_split=tensor_split, chunk=chunk, unbind=unbind, flip=flip,
+         select=select, split=split, tensor_split=tensor_split, hsplit=hsplit, vsplit=vsplit, dsplit=dsplit, chunk=chunk, unbind=unbind, flip=flip,
          fliplr=fliplr, flipud=flipud, roll=roll, clone=clone, contiguous=contiguous, to=to, cpu=_cpu,
          cuda=_cuda, type_as=type_as, float=_cast(D.float32), double=_cast(D.float64), half=_cast(D.float16),
          bfloat16=_cast(D.bfloat16), long=_cast(D.int64), int=_cast(D.int32), short=_cast(D.int16),
@@ -804,4 +854,4 @@ __all__ = [
     "flip", "fliplr", "flipud", "hstack", "moveaxis", "movedim", "narrow", "permute", "reshape",
     "result_type", "roll", "row_stack", "select", "split", "squeeze", "stack", "swapaxes", "swapdims", "t",
     "tensor_split", "transpose", "unbind", "unflatten", "unsqueeze", "vstack",
-]
+] + ["dsplit", "hsplit", "vsplit"]
