@@ -36,23 +36,21 @@ def _not_implemented(name: str, dt: D.dtype):
 
 # ----------------------------------------------------------------------------- logaddexp, logaddexp2
 class LogaddexpBackward0(Node):
+    """d/da log(e^a + e^b) = 1 / (e^(b - a) + 1); base 2 for logaddexp2 (its subclass)."""
+
     __slots__ = ()
+    _base_pow = staticmethod(lambda t: t.exp())
 
     def backward(self, g):
         a, b = self.saved_tensors
         e = self.next_edges
-        return (g / ((b - a).exp() + 1) if e[0] is not None else None,
-                g / ((a - b).exp() + 1) if e[1] is not None else None)
+        return (g / (self._base_pow(b - a) + 1) if e[0] is not None else None,
+                g / (self._base_pow(a - b) + 1) if e[1] is not None else None)
 
 
-class Logaddexp2Backward0(Node):
+class Logaddexp2Backward0(LogaddexpBackward0):
     __slots__ = ()
-
-    def backward(self, g):
-        a, b = self.saved_tensors
-        e = self.next_edges
-        return (g / ((b - a).exp2() + 1) if e[0] is not None else None,
-                g / ((a - b).exp2() + 1) if e[1] is not None else None)
+    _base_pow = staticmethod(lambda t: t.exp2())
 
 
 def _logaddexp(input, other, out, name, ufunc, cls):
