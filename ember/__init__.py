@@ -25,6 +25,7 @@ from .ops.creation import range_ as range  # noqa: A004
 from .ops.pointwise import *  # noqa: F401,F403
 from .ops.reduction import *  # noqa: F401,F403
 from .ops.shape import *  # noqa: F401,F403
+from .ops.splitting import *  # noqa: F401,F403
 from .ops.indexing import *  # noqa: F401,F403
 from .ops.blas import *  # noqa: F401,F403
 from .ops.random_ops import *  # noqa: F401,F403

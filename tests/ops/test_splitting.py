@@ -1,4 +1,4 @@
-"""hsplit / vsplit / dsplit (ember/ops/shape.py) against torch: pieces, views' gradients, errors."""
+"""hsplit / vsplit / dsplit (ember/ops/splitting.py) against torch: pieces, views' gradients, errors."""
 from __future__ import annotations
 
 import pytest

@@ -1,0 +1,122 @@
+"""Splitting a tensor into views: split, tensor_split, hsplit / vsplit / dsplit, chunk, unbind."""
+from __future__ import annotations
+
+import builtins
+
+import numpy as np
+
+from ._util import Tensor, _wrap_dim, register
+from .shape import SliceBackward0, SplitBackward0, SplitWithSizesBackward0, UnbindBackward0, _slice_view
+
+
+def split(tensor: Tensor, split_size_or_sections, dim: int = 0, _cls=None):
+    """Split into chunks of a size (last may be smaller) or into the given section sizes.
+
+    >>> import ember
+    >>> [p.tolist() for p in ember.arange(5).split(2)]
+    [[0, 1], [2, 3], [4]]
+    """
+    d = _wrap_dim(dim, tensor.ndim)
+    size = tensor._data.shape[d]
+    if isinstance(split_size_or_sections, int):
+        cls = _cls or SplitBackward0
+        s = split_size_or_sections
+        if s <= 0 and size > 0 or s < 0:
+            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {size}")
+        sizes = [s] * (size // s) + ([size % s] if size % s else []) if s else [0]
+    else:
+        cls = _cls or SplitWithSizesBackward0
+        sizes = list(split_size_or_sections)
+        if sum(sizes) != size:
+            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's size "
+                               f"at dimension {d}), but got split_sizes={sizes}")
+    out, start = [], 0
+    for s in sizes:
+        out.append(_slice_view(tensor, (slice(None),) * d + (slice(start, start + s),), cls))
+        start += s
+    return tuple(out)
+
+
+def tensor_split(input: Tensor, indices_or_sections, dim: int = 0):
+    d = _wrap_dim(dim, input.ndim)
+    size = input._data.shape[d]
+    if isinstance(indices_or_sections, int):
+        n = indices_or_sections
+        q, r = divmod(size, n)
+        sizes = [q + 1] * r + [q] * (n - r)
+    else:
+        idx = [0] + list(indices_or_sections) + [size]
+        sizes = [max(0, min(b, size) - min(a, size)) for a, b in zip(idx[:-1], idx[1:])]
+    return split(input, sizes, d, _cls=SliceBackward0)
+
+
+def _split_along(name: str, input: Tensor, indices_or_sections, dim: int, min_dim: int):
+    """hsplit / vsplit / dsplit: ``tensor_split`` along ``dim`` with PyTorch's rank and divisibility checks."""
+    if input.ndim < min_dim:
+        raise RuntimeError(f"torch.{name} requires a tensor with at least {min_dim} dimension, but got a tensor "
+                           f"with {input.ndim} dimensions!")
+    ios = indices_or_sections
+    if isinstance(ios, (builtins.int, np.integer)) and not isinstance(ios, builtins.bool):
+        size = input.shape[dim]
+        if ios == 0 or size % ios:
+            raise RuntimeError(f"torch.{name} attempted to split along dimension {dim}, but the size of the "
+                               f"dimension {size} is not divisible by the split_size {ios}!")
+        return tensor_split(input, builtins.int(ios), dim)
+    if isinstance(ios, (list, tuple)) and all(isinstance(i, (builtins.int, np.integer)) for i in ios):
+        return tensor_split(input, [builtins.int(i) for i in ios], dim)
+    raise TypeError(f"{name}() received an invalid combination of arguments - got (Tensor, {type(ios).__name__}), "
+                    f"but expected one of:\n * (Tensor input, int sections)\n * (Tensor input, tuple of ints indices)")
+
+
+def hsplit(input: Tensor, indices_or_sections):
+    """Split column-wise (dim 1; dim 0 of a 1-D tensor) into equal sections or at the given indices.
+
+    >>> import ember
+    >>> ember.hsplit(ember.arange(6).reshape(2, 3), [1])
+    (tensor([[0],
+            [3]]), tensor([[1, 2],
+            [4, 5]]))
+    """
+    return _split_along("hsplit", input, indices_or_sections, 1 if input.ndim > 1 else 0, 1)
+
+
+def vsplit(input: Tensor, indices_or_sections):
+    """Split row-wise (dim 0) a tensor of at least 2 dims.
+
+    >>> import ember
+    >>> ember.vsplit(ember.arange(4).reshape(2, 2), 2)
+    (tensor([[0, 1]]), tensor([[2, 3]]))
+    """
+    return _split_along("vsplit", input, indices_or_sections, 0, 2)
+
+
+def dsplit(input: Tensor, indices_or_sections):
+    """Split depth-wise (dim 2) a tensor of at least 3 dims.
+
+    >>> import ember
+    >>> [t.shape for t in ember.dsplit(ember.zeros(1, 2, 4), 2)]
+    [torch.Size([1, 2, 2]), torch.Size([1, 2, 2])]
+    """
+    return _split_along("dsplit", input, indices_or_sections, 2, 3)
+
+
+def chunk(input: Tensor, chunks: int, dim: int = 0):
+    """Split into ``chunks`` pieces of equal size (the last may be smaller)."""
+    if chunks <= 0:
+        raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
+    size = input.shape[_wrap_dim(dim, input.ndim)]
+    s = max(1, -(-size // chunks))
+    return split(input, s, dim)
+
+
+def unbind(input: Tensor, dim: int = 0):
+    """The slices along ``dim`` as a tuple."""
+    d = _wrap_dim(dim, input.ndim)
+    return tuple(_slice_view(input, (slice(None),) * d + (i,), UnbindBackward0)
+                 for i in range(input._data.shape[d]))
+
+
+register(split=split, tensor_split=tensor_split, hsplit=hsplit, vsplit=vsplit, dsplit=dsplit, chunk=chunk,
+         unbind=unbind)
+
+__all__ = ["chunk", "dsplit", "hsplit", "split", "tensor_split", "unbind", "vsplit"]
