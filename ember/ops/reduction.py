@@ -818,10 +818,27 @@ def count_nonzero(input: Tensor, dim=None) -> Tensor:
     return _wrap(_arr(np.asarray(r, dtype=np.int64)))
 
 
+def _cumulative_(fn):
+    """``x.cumsum_(dim)`` / ``x.cumprod_(dim)``: the scan written back into ``x`` (PyTorch's in-place rules)."""
+    def method(self: Tensor, dim: int, *, dtype=None) -> Tensor:
+        from .._tensor import _C_NAMES  # noqa: PLC0415
+        from .inplace import apply_inplace  # noqa: PLC0415
+
+        if dtype is not None and dtype is not self.dtype:
+            a, b = self.dtype.name, dtype.name
+            raise RuntimeError(f"Bad in-place call: input tensor dtype {_C_NAMES.get(a, a)} and output tensor dtype "
+                               f"{_C_NAMES.get(b, b)} should match")
+        return apply_inplace(self, fn, dim, dtype=dtype)
+
+    method.__name__ = fn.__name__ + "_"
+    return method
+
+
 register(sum=sum, nansum=nansum, sum_to_size=sum_to_size, mean=mean, nanmean=nanmean, prod=prod, amax=amax,
-         amin=amin, aminmax=aminmax, max=max, min=min, argmax=argmax, argmin=argmin, var=var, std=std, logsumexp=logsumexp,
-         norm=norm, cumsum=cumsum, cumprod=cumprod, cummax=cummax, cummin=cummin, logcumsumexp=logcumsumexp,
-         all=all, any=any, count_nonzero=count_nonzero)
+         amin=amin, aminmax=aminmax, max=max, min=min, argmax=argmax, argmin=argmin, var=var, std=std,
+         logsumexp=logsumexp, norm=norm, cumsum=cumsum, cumprod=cumprod, cumsum_=_cumulative_(cumsum),
+         cumprod_=_cumulative_(cumprod), cummax=cummax, cummin=cummin, logcumsumexp=logcumsumexp, all=all, any=any,
+         count_nonzero=count_nonzero)
 
 
 # the names this family adds to the top-level ``ember`` namespace (PyTorch's top-level names only)

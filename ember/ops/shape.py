@@ -652,6 +652,64 @@ def select(input: Tensor, dim: int, index: int) -> Tensor:
     return _slice_view(input, (slice(None),) * d + (index if index >= 0 else index + size,), SelectBackward0)
 
 
+class UnfoldBackward0(Node):
+    """Gradient of ``unfold``: each window's gradient added back at the positions it covers."""
+
+    __slots__ = ("dim", "size", "step", "shape")
+
+    def backward(self, g):
+        d, size, step, shape = self.dim, self.size, self.step, self.shape
+        if not shape:  # a 0-d input: one window, no window dimension
+            return self._unfold_grad(g.unsqueeze(0), 0, size, step, (1,)).reshape(())
+        return self._unfold_grad(g, d, size, step, shape)
+
+    @staticmethod
+    def _unfold_grad(g, d, size, step, shape):
+        from .creation import arange, zeros  # noqa: PLC0415
+
+        nwin = g.shape[d]
+        idx = (arange(nwin) * step).unsqueeze(1) + arange(size)  # (nwin, size): input position of each entry
+        gm = g.movedim(-1, d + 1).reshape(shape[:d] + (nwin * size,) + shape[d + 1:])
+        return zeros(shape, dtype=g.dtype, device=g.device).index_add(d, idx.reshape(-1), gm)
+
+
+def unfold(input: Tensor, dimension: int, size: int, step: int) -> Tensor:
+    """A view of every window of ``size`` elements along ``dimension``, ``step`` apart; the windows' elements
+    become a new last dimension (PyTorch's ``Tensor.unfold``).
+
+    >>> import ember
+    >>> ember.arange(7.).unfold(0, 3, 2)
+    tensor([[0., 1., 2.],
+            [2., 3., 4.],
+            [4., 5., 6.]])
+    """
+    x = input
+    d = _wrap_dim(dimension, max(input.ndim, 1))
+    n = x._data.shape[d] if x.ndim else 1  # a 0-d tensor unfolds as one element: only the window dim remains
+    if size < 0:
+        raise RuntimeError(f"size is {size} but must be >= 0")
+    if size > n:
+        raise RuntimeError(f"maximum size for tensor at dimension {d} is {n} but size is {size}")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    a = x._data
+    if a.ndim == 0:
+        shape, strides = (size,), (a.itemsize,)
+    else:
+        nwin = (n - size) // step + 1
+        st = a.strides
+        shape = a.shape[:d] + (nwin,) + a.shape[d + 1:] + (size,)
+        strides = st[:d] + (st[d] * step,) + st[d + 1:] + (st[d],)
+    xp = _xp(a)
+    arr = xp.lib.stride_tricks.as_strided(a, shape, strides)
+    res = _view_result(x, arr)
+    if x._rg and state.enabled:
+        node = UnfoldBackward0()
+        node.dim, node.size, node.step, node.shape = d, size, step, tuple(a.shape)
+        link(node, res, (x,))
+    return res
+
+
 class FlipBackward0(Node):
     __slots__ = ("dims",)
 
@@ -728,7 +786,7 @@ register(view=view, view_as=view_as, reshape=lambda self, *shape: reshape(self, 
          flatten=flatten, unflatten=unflatten, permute=permute, transpose=transpose, swapaxes=transpose,
          swapdims=transpose, t=t, adjoint=adjoint, movedim=movedim, moveaxis=movedim, unsqueeze=unsqueeze,
          squeeze=squeeze, expand=expand, expand_as=expand_as, broadcast_to=broadcast_to, narrow=narrow,
-         select=select, flip=flip,
+         select=select, unfold=unfold, flip=flip,
          fliplr=fliplr, flipud=flipud, roll=roll, clone=clone, contiguous=contiguous, to=to, cpu=_cpu,
          cuda=_cuda, type_as=type_as, float=_cast(D.float32), double=_cast(D.float64), half=_cast(D.float16),
          bfloat16=_cast(D.bfloat16), long=_cast(D.int64), int=_cast(D.int32), short=_cast(D.int16),

@@ -792,6 +792,34 @@ def _triu_(self: Tensor, diagonal: int = 0) -> Tensor:
     return apply_inplace(self, triu, diagonal)
 
 
+def _diagonal_filled(input: Tensor, fill_value, wrap: bool) -> Tensor:
+    from .indexing import masked_fill  # noqa: PLC0415
+
+    d = input._data
+    if d.ndim < 2:
+        raise RuntimeError("dimensions must larger than 1")
+    if d.ndim > 2 and len(set(d.shape)) > 1:
+        raise RuntimeError("all dimensions of input must be of equal length")
+    mask = np.zeros(d.shape, dtype=bool)
+    np.fill_diagonal(mask, True, wrap=wrap)  # PyTorch's rule, wrap included, is NumPy's
+    return masked_fill(input, _wrap(array_module(d).asarray(mask)), fill_value)
+
+
+def _fill_diagonal_(self: Tensor, fill_value, wrap: bool = False) -> Tensor:
+    """Fill the main diagonal (every index equal) in place; ``wrap`` restarts it every N + 1 rows of a tall matrix.
+
+    >>> import ember
+    >>> ember.zeros(2, 3).fill_diagonal_(1.)
+    tensor([[1., 0., 0.],
+            [0., 1., 0.]])
+    """
+    from .pointwise import apply_inplace  # noqa: PLC0415
+
+    if self.requires_grad and self.is_leaf and state.enabled:  # PyTorch writes through a diagonal view
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+    return apply_inplace(self, _diagonal_filled, fill_value, wrap)
+
+
 register(diag=diag, diagonal=diagonal, diag_embed=diag_embed, diagflat=diagflat, tril=tril, triu=triu,
-         tril_=_tril_, triu_=_triu_, repeat=repeat, tile=_tile_method, repeat_interleave=repeat_interleave,
-         cross=cross, rot90=rot90, diff=diff)
+         tril_=_tril_, triu_=_triu_, fill_diagonal_=_fill_diagonal_, repeat=repeat, tile=_tile_method,
+         repeat_interleave=repeat_interleave, cross=cross, rot90=rot90, diff=diff)

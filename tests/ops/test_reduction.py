@@ -269,3 +269,31 @@ def test_var_mean_single_node_and_partial_use():
         v.sum().backward()
         res[m] = (g1, x.grad.tolist())
     np.testing.assert_allclose(res[ember], res[torch], rtol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["cumsum_", "cumprod_"])
+def test_cumulative_in_place_like_torch(name):
+    x = np.arange(1, 7).reshape(2, 3)
+    for dtype in ("int64", "float32"):
+        for dim in (0, 1, -1):
+            res = []
+            for m in (torch, ember):
+                t = m.tensor(x, dtype=getattr(m, dtype))
+                r = getattr(t, name)(dim)
+                assert r is t and t._version == 1
+                res.append(t.numpy())
+            np.testing.assert_array_equal(res[1], res[0])
+    grads = []
+    for m in (torch, ember):
+        a = m.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        b = a * 2
+        getattr(b, name)(0)
+        assert type(b.grad_fn).__name__ == ("CumsumBackward0" if name == "cumsum_" else "CumprodBackward0")
+        b.sum().backward()
+        grads.append(a.grad.numpy())
+        with pytest.raises(RuntimeError, match="a leaf Variable that requires grad"):
+            getattr(m.ones(2, requires_grad=True), name)(0)
+        with pytest.raises(RuntimeError, match="Bad in-place call: input tensor dtype long int and output tensor dtype "
+                                               "float should match"):
+            getattr(m.ones(2, dtype=m.int64), name)(0, dtype=m.float32)
+    np.testing.assert_allclose(grads[1], grads[0])

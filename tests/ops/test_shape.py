@@ -316,3 +316,53 @@ def test_stack_on_a_new_first_axis_like_torch(dtype):
     assert type(s.grad_fn).__name__ == "StackBackward0"
     s.sum().backward()
     assert x.grad.tolist() == [3.0, 3.0]
+
+
+@pytest.mark.parametrize("shape,dim,size,step", [((7,), 0, 3, 2), ((7,), -1, 7, 1), ((6,), 0, 0, 1), ((3, 5), 1, 2, 1),
+                                                 ((3, 5), 0, 2, 2), ((2, 3, 4), 2, 3, 3), ((2, 3, 4), -2, 1, 1),
+                                                 ((), 0, 1, 1)])
+def test_unfold_like_torch(shape, dim, size, step):
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(shape)
+    w = None
+    res = {}
+    for m in (torch, ember):
+        # the input as given and as a non-contiguous tensor with the same values
+        for name, view in (("plain", lambda t: t), ("strided", lambda t: t.mT.contiguous().mT if t.ndim > 1 else t)):
+            t = m.tensor(x, requires_grad=True)
+            u = view(t).unfold(dim, size, step)
+            assert type(u.grad_fn).__name__ == "UnfoldBackward0"
+            if w is None:
+                w = rng.standard_normal(tuple(u.shape))
+            (u * m.tensor(w)).sum().backward()
+            res[m, name] = (u.detach().numpy(), t.grad.numpy())
+    for name in ("plain", "strided"):
+        for a, b in zip(res[ember, name], res[torch, name]):
+            assert a.shape == b.shape
+            np.testing.assert_allclose(a, b)
+
+
+def test_unfold_is_a_view_and_errors_like_torch():
+    for m in (torch, ember):
+        z = m.zeros(3, 4)
+        z.unfold(1, 2, 2)[0, 1, 1] = 7
+        assert z[0].tolist() == [0.0, 0.0, 0.0, 7.0]
+    for args, exc, msg in [((0, 8, 1), RuntimeError, "maximum size for tensor at dimension 0 is 7 but size is 8"),
+                           ((0, 3, 0), RuntimeError, "step is 0 but must be > 0"),
+                           ((0, -1, 1), RuntimeError, "size is -1 but must be >= 0"),
+                           ((1, 2, 1), IndexError, "Dimension out of range")]:
+        for m in (torch, ember):
+            with pytest.raises(exc, match=msg):
+                m.arange(7.0).unfold(*args)
+
+
+def test_unfold_double_backward():
+    x = np.random.default_rng(1).standard_normal((2, 6))
+    res = []
+    for m in (torch, ember):
+        t = m.tensor(x, requires_grad=True)
+        u = t.unfold(1, 3, 2)
+        (g,) = m.autograd.grad((u ** 2).sum(), t, create_graph=True)
+        (g * g).sum().backward()
+        res.append(t.grad.numpy())
+    np.testing.assert_allclose(res[1], res[0])

@@ -309,3 +309,29 @@ def test_dtype_of_vander_and_meshgrid_outputs_views():
     g = ember.meshgrid(ember.arange(3.0), ember.arange(2.0), indexing="ij")
     assert g[0].stride() == torch.meshgrid(torch.arange(3.0), torch.arange(2.0), indexing="ij")[0].stride()
 
+
+
+def test_fill_diagonal_like_torch():
+    cases = [((3, 3), 1.5, False), ((2, 3), 1.0, False), ((7, 3), 5, True), ((7, 3), 5, False), ((3, 3, 3), -2, False),
+             ((3, 2), 4, True)]
+    for shape, value, wrap in cases:
+        for dtype in ("float32", "int64"):
+            res = []
+            for m in (torch, ember):
+                t = m.zeros(shape, dtype=getattr(m, dtype))
+                assert t.fill_diagonal_(value, wrap=wrap) is t
+                res.append(t.numpy())
+            np.testing.assert_array_equal(res[1], res[0])
+    grads = []
+    for m in (torch, ember):
+        a = m.ones(3, 3, requires_grad=True)
+        b = a * 2
+        b.fill_diagonal_(0)
+        (b * m.arange(9.0).reshape(3, 3)).sum().backward()
+        grads.append(a.grad.numpy())
+        for bad, msg in ((m.zeros(3), "dimensions must larger than 1"),
+                         (m.zeros(2, 3, 4), "all dimensions of input must be of equal length"),
+                         (m.ones(2, 2, requires_grad=True), "a view of a leaf Variable that requires grad")):
+            with pytest.raises(RuntimeError, match=msg):
+                bad.fill_diagonal_(1)
+    np.testing.assert_array_equal(grads[1], grads[0])
