@@ -139,15 +139,12 @@ def typename(obj) -> str:
     """
     if isinstance(obj, Tensor):
         return obj.type()
-    module = getattr(obj, "__module__", "") or ""
-    qualname = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None) or type(obj).__qualname__
-    if not (isinstance(obj, type) or callable(obj) and hasattr(obj, "__qualname__")):
-        module, qualname = type(obj).__module__, type(obj).__qualname__
-    if module in ("", "builtins"):
-        return qualname
+    module = getattr(obj, "__module__", None)
+    module = "" if module in (None, "builtins", "__builtin__") else module + "."
     if module.startswith("ember"):  # Ember's classes answer to PyTorch's names, as their reprs do
         module = "torch" + module[len("ember"):]
-    return f"{module}.{qualname}"
+    name = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None) or type(obj).__name__
+    return module + name
 
 
 register(is_nonzero=is_nonzero, is_same_size=is_same_size, positive=positive, ravel=ravel)  # and as methods

@@ -71,6 +71,10 @@ def test_typename():
     assert ember.typename(ember.ones(1, dtype=ember.int64)) == torch.typename(torch.ones(1, dtype=torch.int64))
     assert ember.typename(3) == torch.typename(3) == "int"
     assert ember.typename(ember.nn.Linear(1, 1)) == torch.typename(torch.nn.Linear(1, 1))
+    assert ember.typename(ember.nn.Linear) == torch.typename(torch.nn.Linear)
+    assert ember.typename(len) == torch.typename(len) == "len"
+    assert ember.typename(None) == torch.typename(None) == "NoneType"
+    assert ember.typename(test_typename) == torch.typename(test_typename)
 
 
 def _inplace_args(name, m):
