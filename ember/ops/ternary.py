@@ -272,8 +272,12 @@ class XlogyBackward0(Node):
         x, y = self.saved_tensors
         e = self.next_edges
         gx = gy = None
-        if e[0] is not None:
-            gx = g * xlogy((x != 0).to(g.dtype), y if y is not None else self.other)
+        if e[0] is not None:  # PyTorch: xlogy(g, y), and 0 where x == 0 and y <= 0 (so log(0) and log(-y) stay out)
+            other = y if y is not None else self.other
+            gx = xlogy(g, other)
+            mask = (x == 0) & (y <= 0) if y is not None else (x == 0) if other <= 0 else None
+            if mask is not None:
+                gx = gx.masked_fill(mask, 0.0)
         if e[1] is not None:
             gy = g * x / y
         return gx, gy

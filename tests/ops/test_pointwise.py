@@ -615,3 +615,18 @@ if given is not None:
         a, b = shapes.input_shapes
         op = OpInfo(f"fuzz_{name}", FUZZ_OPS[name], [(a, b)], grad=name != "eq", grad_fn=False)
         run_sample(op, (a, b), dtype, seed=seed)
+
+
+def test_xlogy_gradient_at_zero_like_torch():
+    # PyTorch: d/dx xlogy(x, y) = log(y), masked to 0 only where x == 0 and y <= 0 (not wherever x == 0)
+    x = [0.0, 0.0, 0.0, 1.0, 0.0, 2.0, 0.0]
+    y = [0.5, 0.0, -1.0, -1.0, float("nan"), 0.0, float("inf")]
+    g = [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0]
+    res = []
+    for m in (torch, ember):
+        xt = m.tensor(x, requires_grad=True)
+        m.xlogy(xt, m.tensor(y)).backward(m.tensor(g))
+        xs = m.tensor([0.0, 3.0], requires_grad=True)
+        m.xlogy(xs, 0.5).sum().backward()
+        res.append(np.concatenate([xt.grad.numpy(), xs.grad.numpy()]))
+    np.testing.assert_array_equal(res[1], res[0])
