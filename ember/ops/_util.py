@@ -231,3 +231,14 @@ def _binary_node(node, out, a, b, dt):
 
 def _needs_grad(a, b) -> bool:
     return state.enabled and ((isinstance(a, Tensor) and a._rg) or (isinstance(b, Tensor) and b._rg))
+
+
+def binary_result(arr, input, other, dt, cls) -> Tensor:
+    """Wrap a binary op's raw result and record node class ``cls`` (saving both operands) when a gradient is
+    needed: the common tail of maximum, minimum, fmax / fmin, atan2 and logaddexp."""
+    res = _wrap(_arr(arr))
+    if _needs_grad(input, other):
+        n = cls()
+        n.save(input, other)
+        _binary_node(n, res, input, other, dt)
+    return res

@@ -7,7 +7,8 @@ import numpy as np
 
 from .. import _dtype as D
 from ..autograd.graph import Node, SavedOutput, link
-from ._util import Tensor, _arr, _binary_node, _needs_grad, _wrap, array_module, is_scalar, prep_binary, register, state
+from ._util import (Tensor, _arr, _binary_node, _needs_grad, _wrap, array_module, binary_result, is_scalar, prep_binary,
+                    register, state)
 from .inplace import _make_inplace, _out, apply_inplace
 from .sorting import out_tuple, return_type
 
@@ -59,12 +60,8 @@ def _logaddexp(input, other, out, name, ufunc, cls):
     if dt._cat != 2:
         _not_implemented(name, dt)
     with np.errstate(all="ignore"):
-        res = _wrap(_arr(ufunc(ad, bd)))
-    if _needs_grad(input, other):
-        n = cls()
-        n.save(input, other)
-        _binary_node(n, res, input, other, dt)
-    return _out(res, out)
+        r = ufunc(ad, bd)
+    return _out(binary_result(r, input, other, dt, cls), out)
 
 
 def logaddexp(input: Tensor, other: Tensor, *, out=None) -> Tensor:

@@ -13,8 +13,8 @@ import numpy as np
 
 from .. import _dtype as D
 from ..autograd.graph import Node, SavedOutput, link
-from ._util import (Tensor, _arr, _binary_node, _meta, _needs_grad, _wrap, as_tensor_arg, is_scalar,
-                    prep_binary, register, result_type, state)
+from ._util import (Tensor, _arr, _binary_node, _meta, _needs_grad, _wrap, as_tensor_arg, binary_result,
+                    is_scalar, prep_binary, register, result_type, state)
 from .comparison import (allclose, bitwise_and, bitwise_left_shift, bitwise_not, bitwise_or, bitwise_right_shift,
                          bitwise_xor, eq, equal, ge, greater, greater_equal, gt, isclose, isfinite, isin, isinf,
                          isnan, isneginf, isposinf, isreal, le, less, less_equal, logical_and, logical_not,
@@ -471,12 +471,7 @@ def maximum(input, other, *, out=None) -> Tensor:
     ad, bd, dt = prep_binary(input, other)
     if dt._cat == 3:
         raise RuntimeError("maximum not implemented for complex tensors.")
-    res = _wrap(_arr(np.maximum(ad, bd)))
-    if _needs_grad(input, other):
-        n = MaximumBackward0()
-        n.save(input, other)
-        _binary_node(n, res, input, other, dt)
-    return _out(res, out)
+    return _out(binary_result(np.maximum(ad, bd), input, other, dt, MaximumBackward0), out)
 
 
 def minimum(input, other, *, out=None) -> Tensor:
@@ -485,12 +480,7 @@ def minimum(input, other, *, out=None) -> Tensor:
     ad, bd, dt = prep_binary(input, other)
     if dt._cat == 3:
         raise RuntimeError("minimum not implemented for complex tensors.")
-    res = _wrap(_arr(np.minimum(ad, bd)))
-    if _needs_grad(input, other):
-        n = MinimumBackward0()
-        n.save(input, other)
-        _binary_node(n, res, input, other, dt)
-    return _out(res, out)
+    return _out(binary_result(np.minimum(ad, bd), input, other, dt, MinimumBackward0), out)
 
 
 class FmaxBackward0(Node):
@@ -511,12 +501,7 @@ FminBackward0 = type("FminBackward0", (FmaxBackward0,), {"__slots__": ()})
 def _fmax_fmin(input, other, out, ufunc, cls):
     other = _tensor_other(input, other, ufunc.__name__)
     ad, bd, dt = prep_binary(input, other)
-    res = _wrap(_arr(ufunc(ad, bd)))
-    if _needs_grad(input, other):
-        n = cls()
-        n.save(input, other)
-        _binary_node(n, res, input, other, dt)
-    return _out(res, out)
+    return _out(binary_result(ufunc(ad, bd), input, other, dt, cls), out)
 
 
 def fmax(input, other, *, out=None) -> Tensor:
@@ -550,12 +535,7 @@ def atan2(input, other, *, out=None) -> Tensor:
     if dt._cat < 2:
         fd = D.np_dtype(_default.dtype)
         ad, bd, dt = ad.astype(fd), bd.astype(fd), _default.dtype
-    res = _wrap(_arr(np.arctan2(ad, bd)))
-    if _needs_grad(input, other):
-        n = Atan2Backward0()
-        n.save(input, other)
-        _binary_node(n, res, input, other, dt)
-    return _out(res, out)
+    return _out(binary_result(np.arctan2(ad, bd), input, other, dt, Atan2Backward0), out)
 
 
 arctan2 = atan2
