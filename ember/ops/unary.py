@@ -185,7 +185,7 @@ def _relu_np(d):
     n = d.size
     z = _ZEROS.get(dt)
     if z is None or z.size < n:
-        z = np.zeros(max(n, 1024, 0 if z is None else 2 * z.size), dtype=dt)
+        z = np.zeros(max(n, 1024), dtype=dt)  # exactly the largest input: no doubling, to hold no more memory
         z.flags.writeable = False
         _ZEROS[dt] = z
     return np.maximum(z[:n].reshape(d.shape), d)
