@@ -12,7 +12,7 @@ import numpy as np
 from .. import _dtype as D
 from .._device import array_module
 from ..autograd.graph import Node, link
-from ._util import Tensor, _wrap, state
+from ._util import Tensor, _wrap, register, state
 
 
 def _out(res: Tensor, out):
@@ -318,3 +318,55 @@ def inplace_on_view(v: Tensor, fn, args, kwargs) -> Tensor:
 __all__ = [
     "fill_", "zero_",
 ]
+
+
+# ----------------------------------------------------------------------------- in-place view ops
+def _renamed_node(cls, name: str):
+    """PyTorch's name for an in-place view op's node (``UnsqueezeBackward1`` for ``unsqueeze_`` ...)."""
+    key = (cls, name)
+    sub = _RENAMED.get(key)
+    if sub is None:
+        sub = _RENAMED[key] = type(name, (cls,), {"__slots__": ()})
+    return sub
+
+
+_RENAMED: dict = {}
+
+
+def _inplace_view(op: str, node_name):
+    """``x.unsqueeze_(0)`` & co.: ``x`` itself takes the view's shape and strides; in a graph it takes the view's
+    node (under PyTorch's name, ``node_name(args)``); the version counter is bumped as PyTorch does."""
+    def method(self: Tensor, *args):
+        from . import shape  # noqa: PLC0415  (shape imports nothing from here)
+
+        fn = getattr(shape, op)
+        check_inplace(self)
+        if state.enabled and self._rg:
+            src = _wrap(self._data)
+            src.grad_fn, src._rg, src._out_nr = self.grad_fn, True, getattr(self, "_out_nr", 0)
+            res = fn(src, *args)
+            n = res.grad_fn
+            if n is not None and n is not self.grad_fn:  # a fresh node of the view op: PyTorch's in-place name
+                n.__class__ = _renamed_node(type(n), node_name(args))
+            self.grad_fn, self._out_nr = n, res._out_nr
+        else:
+            res = fn(self, *args)
+        self._data = res._data
+        self._bump()
+        return self
+
+    method.__name__ = op + "_"
+    return method
+
+
+def _squeeze_name(args) -> str:
+    if not args or args[0] is None:
+        return "SqueezeBackward3"
+    return "SqueezeBackward5" if isinstance(args[0], (tuple, list)) else "SqueezeBackward4"
+
+
+register(unsqueeze_=_inplace_view("unsqueeze", lambda a: "UnsqueezeBackward1"),
+         squeeze_=_inplace_view("squeeze", _squeeze_name), t_=_inplace_view("t", lambda a: "TBackward1"),
+         transpose_=_inplace_view("transpose", lambda a: "TransposeBackward1"),
+         swapaxes_=_inplace_view("transpose", lambda a: "TransposeBackward1"),
+         swapdims_=_inplace_view("transpose", lambda a: "TransposeBackward1"))
