@@ -286,10 +286,13 @@ class AmaxBackward0(Node):
 
     def backward(self, g):
         x, y = self.saved_tensors
-        yk = _expand_back(y, x.shape, self.dims, self.keepdim)
-        mask = (x == yk)
-        cnt = mask.sum(self.dims, keepdim=True)
-        return _expand_back(g, x.shape, self.dims, self.keepdim) * mask / cnt
+        return _split_among_ties(g, x, y, self.dims, self.keepdim)
+
+
+def _split_among_ties(g, x, y, dims, keepdim):
+    """The gradient ``g`` of a max/min ``y`` of ``x`` over ``dims``, split evenly among the elements equal to it."""
+    mask = x == _expand_back(y, x.shape, dims, keepdim)
+    return _expand_back(g, x.shape, dims, keepdim) * mask / mask.sum(dims, keepdim=True)
 
 
 AminBackward0 = type("AminBackward0", (AmaxBackward0,), {"__slots__": ()})
@@ -366,8 +369,7 @@ class AminmaxBackward0(Node):
         r = None
         for g, y in ((g_min, mn), (g_max, mx)):
             if g is not None:
-                mask = x == _expand_back(y, x.shape, self.dims, self.keepdim)
-                t = _expand_back(g, x.shape, self.dims, self.keepdim) * mask / mask.sum(self.dims, keepdim=True)
+                t = _split_among_ties(g, x, y, self.dims, self.keepdim)
                 r = t if r is None else r + t
         return r
 
