@@ -2,16 +2,9 @@
 from __future__ import annotations
 
 import builtins
+import sys
 
 import numpy as np
-
-try:  # bfloat16 comes from ml_dtypes when it is installed
-    import ml_dtypes as _mld
-
-    _BF16 = np.dtype(_mld.bfloat16)
-except ImportError:  # pragma: no cover - exercised only without ml_dtypes
-    _mld = None
-    _BF16 = None
 
 # category: 0 bool, 1 integer, 2 floating, 3 complex
 _BOOL, _INT, _FLOAT, _COMPLEX = 0, 1, 2, 3
@@ -51,6 +44,33 @@ class dtype:
             self.name, self)
 
 
+class _LazyNumpyDtype(dtype):
+    """bfloat16: its NumPy dtype comes from ml_dtypes, imported on first use (ml_dtypes 0.7 takes ~0.5 s to
+    import, more than all of ember), then registered for NumPy -> ember lookups."""
+
+    __slots__ = ()
+
+    def __init__(self, name: str, cat: int):
+        super().__init__(name, None, cat)
+
+    @property
+    def np(self):
+        npd = dtype.np.__get__(self)
+        if npd is None:
+            try:
+                import ml_dtypes  # noqa: PLC0415 - deferred: see the class docstring
+            except ImportError:  # pragma: no cover - exercised only without ml_dtypes
+                return None
+            npd = np.dtype(ml_dtypes.bfloat16)
+            dtype.np.__set__(self, npd)
+            _FROM_NP[npd] = self
+        return npd
+
+    @np.setter
+    def np(self, value):
+        dtype.np.__set__(self, value)
+
+
 bool = dtype("bool", np.dtype(np.bool_), _BOOL)  # noqa: A001 - PyTorch's name
 uint8 = dtype("uint8", np.dtype(np.uint8), _INT)
 uint16 = dtype("uint16", np.dtype(np.uint16), _INT)
@@ -61,7 +81,7 @@ int16 = dtype("int16", np.dtype(np.int16), _INT)
 int32 = dtype("int32", np.dtype(np.int32), _INT)
 int64 = dtype("int64", np.dtype(np.int64), _INT)
 float16 = dtype("float16", np.dtype(np.float16), _FLOAT)
-bfloat16 = dtype("bfloat16", _BF16, _FLOAT)
+bfloat16 = _LazyNumpyDtype("bfloat16", _FLOAT)
 float32 = dtype("float32", np.dtype(np.float32), _FLOAT)
 float64 = dtype("float64", np.dtype(np.float64), _FLOAT)
 complex64 = dtype("complex64", np.dtype(np.complex64), _COMPLEX)
@@ -75,7 +95,7 @@ cfloat, cdouble = complex64, complex128
 ALL = (bool, uint8, uint16, uint32, uint64, int8, int16, int32, int64,
        float16, bfloat16, float32, float64, complex64, complex128)
 _BY_NAME = {d.name: d for d in ALL}
-_FROM_NP = {d.np: d for d in ALL if d.np is not None}
+_FROM_NP = {d.np: d for d in ALL if d is not bfloat16}
 
 
 _LEGACY = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16", "int64": "Long",
@@ -99,6 +119,8 @@ def from_numpy_dtype(npd) -> dtype:
     if d is None:
         npd = np.dtype(npd)
         d = _FROM_NP.get(npd)
+        if d is None and npd.name == "bfloat16" and "ml_dtypes" in sys.modules:  # made before bfloat16.np's import
+            d = bfloat16 if bfloat16.np == npd else None
         if d is None:
             raise TypeError(
                 f"can't convert np.ndarray of type numpy.{npd}. The only supported types are: "
@@ -228,7 +250,7 @@ class finfo:
         if not d.is_floating_point and not d.is_complex:
             raise TypeError(f"torch.finfo() requires a floating point input type. Use torch.iinfo to handle '{d}'")
         d = d.to_real()
-        fi = np.finfo(np_dtype(d)) if d is not bfloat16 else _mld.finfo(_BF16)
+        fi = np.finfo(np_dtype(d)) if d is not bfloat16 else sys.modules["ml_dtypes"].finfo(np_dtype(d))
         self.bits = builtins.int(fi.bits)
         self.eps = builtins.float(fi.eps)
         self.max = builtins.float(fi.max)

@@ -14,11 +14,6 @@ from fractions import Fraction
 
 import numpy as np
 
-try:  # bfloat16 support is optional
-    import ml_dtypes as _ml_dtypes
-except ImportError:  # pragma: no cover - depends on the environment
-    _ml_dtypes = None
-
 __all__ = ["DEFAULT_SEED", "STATE_SIZE", "CPUGenerator", "fill_order"]
 
 DEFAULT_SEED = 67280421310721
@@ -33,9 +28,15 @@ _F64 = np.dtype(np.float64)
 _LITTLE = sys.byteorder == "little"
 _F32 = np.dtype(np.float32)
 _F16 = np.dtype(np.float16)
-_BF16 = np.dtype(_ml_dtypes.bfloat16) if _ml_dtypes is not None else None
-_REDUCED = tuple(d for d in (_F16, _BF16) if d is not None)
-_FLOATS = (_F64, _F32) + _REDUCED
+_FLOATS = (_F64, _F32, _F16)  # and ml_dtypes' bfloat16, named "bfloat16" (not imported here: see ember._dtype)
+
+
+def _reduced(dtype: np.dtype) -> bool:
+    return dtype == _F16 or dtype.name == "bfloat16"
+
+
+def _floating(dtype: np.dtype) -> bool:
+    return dtype in _FLOATS or dtype.name == "bfloat16"
 
 _CTYPE_NAMES = {
     "int8": "signed char", "uint8": "unsigned char", "int16": "short int",
@@ -316,13 +317,9 @@ def _dtype(dtype) -> np.dtype:
     return np.dtype(dtype)
 
 
-def _name(dtype: np.dtype) -> str:
-    return "bfloat16" if _BF16 is not None and dtype == _BF16 else dtype.name
-
-
 def _require_float(dtype: np.dtype, op: str) -> None:
-    if dtype not in _FLOATS:
-        raise RuntimeError(f'"{op}" not implemented for \'{_TORCH_NAMES.get(_name(dtype), _name(dtype))}\'')
+    if not _floating(dtype):
+        raise RuntimeError(f'"{op}" not implemented for \'{_TORCH_NAMES.get(dtype.name, dtype.name)}\'')
 
 
 def _from_double(v: np.ndarray, dtype: np.dtype) -> np.ndarray:
@@ -334,13 +331,13 @@ def _from_double(v: np.ndarray, dtype: np.dtype) -> np.ndarray:
     with np.errstate(over="ignore", invalid="ignore"):
         if dtype == _F32:
             return v.astype(_F32)
-        if dtype in _REDUCED:
+        if _reduced(dtype):
             return v.astype(_F32).astype(dtype)  # c10::Half / BFloat16 convert through float
         return v.astype(dtype)
 
 
 def _from_int64(v: np.ndarray, dtype: np.dtype) -> np.ndarray:
-    if dtype in _REDUCED:
+    if _reduced(dtype):
         return v.astype(_F32).astype(dtype)
     if dtype == np.bool_:
         return v != 0
@@ -597,10 +594,10 @@ class CPUGenerator:
         if not low <= high:
             raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found "
                                f"from={low:g} > to={high:g}")
-        if high - low > _FMAX[_name(dtype)]:
+        if high - low > _FMAX[dtype.name]:
             raise RuntimeError(
                 f"uniform_ expects to-from <= std::numeric_limits<"
-                f"{_CTYPE_NAMES[_name(dtype)]}>::max(), but found to={high:g} and from={low:g} "
+                f"{_CTYPE_NAMES[dtype.name]}>::max(), but found to={high:g} and from={low:g} "
                 f"which result in to-from to exceed the limit")
         n = _numel(shape)
         if dtype == _F64:
@@ -748,7 +745,7 @@ class CPUGenerator:
 
     @staticmethod
     def _check_bounds(dtype: np.dtype, low: int, high_minus_1: int) -> None:
-        name = _name(dtype)
+        name = dtype.name
         cname = _CTYPE_NAMES.get(name, name)
         if name in _DIGITS:
             lim = _FMAX[name]
@@ -790,7 +787,7 @@ class CPUGenerator:
         ``low`` given with ``high=None`` is ``random_(from, None)``: [low, dtype max].
         """
         shape, dtype = _shape(shape), _dtype(dtype)
-        name = _name(dtype)
+        name = dtype.name
         n = _numel(shape)
         if low is None and high is None:
             if name in ("uint16", "uint32", "uint64"):
@@ -835,7 +832,7 @@ class CPUGenerator:
         dtype = _dtype(dtype)
         if n < 0:
             raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
-        name = _name(dtype)
+        name = dtype.name
         if name in _DIGITS:
             lim = (1 << _DIGITS[name]) + 1
             if n > lim:
@@ -893,9 +890,9 @@ class CPUGenerator:
         """
         probs = np.asarray(probs)
         dtype = _dtype(dtype)
-        if probs.dtype not in _FLOATS:
+        if not _floating(probs.dtype):
             raise RuntimeError(f"bernoulli_tensor_cpu_p_ not implemented for "
-                               f"'{_TORCH_NAMES.get(_name(probs.dtype), probs.dtype.name)}'")
+                               f"'{_TORCH_NAMES.get(probs.dtype.name, probs.dtype.name)}'")
         pf = probs.astype(_F64)
         if pf.size and not np.all((pf >= 0) & (pf <= 1)):
             raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
@@ -922,10 +919,10 @@ class CPUGenerator:
         if probs.ndim not in (1, 2):
             raise RuntimeError("prob_dist must be 1 or 2 dim")
         if probs.dtype not in (_F32, _F64):
-            if probs.dtype.kind == "f" or probs.dtype in _REDUCED:
+            if probs.dtype.kind == "f" or _reduced(probs.dtype):
                 raise NotImplementedError("multinomial is only replicated for float32/float64")
             raise RuntimeError(f"multinomial only supports floating-point dtypes for input, "
-                               f"got: {_TORCH_NAMES.get(_name(probs.dtype), probs.dtype.name)}")
+                               f"got: {_TORCH_NAMES.get(probs.dtype.name, probs.dtype.name)}")
         k = _check_int64(num_samples, "num_samples")
         if k <= 0:
             raise RuntimeError("cannot sample n_sample <= 0 samples")
@@ -1005,9 +1002,9 @@ class CPUGenerator:
         loop over a buffered float64 stream that is rewound to the exact consumption.
         """
         rates = np.asarray(rates)
-        if rates.dtype not in _FLOATS:
+        if not _floating(rates.dtype):
             raise RuntimeError(f"\"poisson_cpu\" not implemented for "
-                               f"'{_TORCH_NAMES.get(_name(rates.dtype), rates.dtype.name)}'")
+                               f"'{_TORCH_NAMES.get(rates.dtype.name, rates.dtype.name)}'")
         lam = rates.astype(_F64).ravel()
         if lam.size and not np.all(lam >= 0):
             raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
