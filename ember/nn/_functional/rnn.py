@@ -262,16 +262,19 @@ def _lstm_blocked_backward(node, x, wi, wh, gout, ghn, gcn, need):
         xp_.multiply(ft[h3:], dht, out=dg[h3:])
         dc = dct * f[t]
         dh = wht @ dg
-    dxpn = xp_.ascontiguousarray(dxp.transpose(0, 2, 1)).reshape(t_n * b, g_sz)
-    gx = dxpn @ wi if need[0] else None
+    # the weight GEMMs read the gate gradients as (4H, T*B): moving the time axis keeps runs of B contiguous, a
+    # third of the cost of the (T*B, 4H) copy (0.3 against 0.9 ms at T=64, B=32, H=128); a (4H, T, B) dxp in the
+    # loop instead makes each step's elementwise ops and GEMM strided, slower still
+    dxa = xp_.ascontiguousarray(dxp.transpose(1, 0, 2)).reshape(g_sz, t_n * b)
+    gx = dxa.T @ wi if need[0] else None
     gh0 = xp_.ascontiguousarray(dh.T) if need[1] else None
     gc0 = xp_.ascontiguousarray(dc.T) if need[2] else None
     gw_ih = gw_hh = gb = None
     if need[3] or need[4] or need[5] or need[6]:
         # [dW_hh | dW_ih | db] in one GEMM against every step's [h_{t-1}; x_t; 1] (time order)
         slots = stack[:t_n]
-        rows = xp_.ascontiguousarray((slots[::-1] if reverse else slots).transpose(0, 2, 1)).reshape(t_n * b, -1)
-        gw = dxpn.T @ rows
+        rows = xp_.ascontiguousarray((slots[::-1] if reverse else slots).transpose(1, 0, 2)).reshape(-1, t_n * b)
+        gw = dxa @ rows.T
         gw_hh, gw_ih, gb = gw[:, :hid], gw[:, hid:hid + n_in], gw[:, hid + n_in]
     return gx, gh0, gc0, gw_ih, gw_hh, gb
 
