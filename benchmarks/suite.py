@@ -211,6 +211,43 @@ def load_extra(path: str) -> None:
     WORKLOADS.update(mod.WORKLOADS)
 
 
+def machine() -> str:
+    """The CPU, its widest SIMD level as NumPy and PyTorch see it, and NumPy's BLAS with the kernel it chose.
+
+    The ratios depend on these: on an AVX-512 CPU PyTorch's MKL GEMMs and vectorised kernels gain more than
+    NumPy's OpenBLAS (docs/performance.md, seventh session).
+    """
+    import ctypes  # noqa: PLC0415
+
+    import torch  # noqa: PLC0415
+
+    from ember._threads import blas_library  # noqa: PLC0415
+
+    model = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as f:
+            model = next((ln.split(":", 1)[1].strip() for ln in f if ln.startswith("model name")), model)
+    except OSError:
+        pass
+    try:
+        from numpy._core._multiarray_umath import __cpu_features__ as feats  # noqa: PLC0415
+        simd = next((k for k in ("AVX512_SPR", "AVX512_ICL", "AVX512_SKX", "AVX512F", "AVX2", "SSE42", "ASIMD")
+                     if feats.get(k)), "baseline")
+    except ImportError:
+        simd = "unknown"
+    blas = blas_library()
+    kernel = ""
+    if blas and "openblas" in os.path.basename(blas).lower():
+        lib = ctypes.CDLL(blas)
+        names = (f"{p}openblas_get_corename{s}" for p in ("scipy_", "") for s in ("64_", "_64", ""))
+        fn = next((f for f in (getattr(lib, n, None) for n in names) if f is not None), None)
+        if fn is not None:
+            fn.restype = ctypes.c_char_p
+            kernel = f" ({fn().decode()} kernels)"
+    return (f"{model}; numpy SIMD {simd}, torch CPU capability {torch.backends.cpu.get_cpu_capability()}; "
+            f"numpy BLAS {os.path.basename(blas) if blas else 'none'}{kernel}")
+
+
 def main(argv=None) -> None:
     import torch  # noqa: PLC0415
 
@@ -235,6 +272,8 @@ def main(argv=None) -> None:
     print(f"ember {ember.__version__}, torch {torch.__version__}, numpy {np.__version__}, "
           f"{os.cpu_count()} cores, python {sys.version.split()[0]}")
     rows, results = [], {}
+    results["machine"] = machine()
+    print(results["machine"])
     repeats, warmup = (5, 2) if args.quick else (25, 3)
     for n in names:
         r = run_table("benchmarks.suite", [n], repeats, warmup, same_process=args.same_process)

@@ -48,3 +48,13 @@ def test_lockstep_runs_another_modules_table():
     assert set(res) == {"add", "chain"}
     for e_ms, t_ms, ratio in res.values():
         assert e_ms > 0 and t_ms > 0 and ratio > 0
+
+
+def test_machine_line_names_the_cpu_simd_and_blas():
+    from benchmarks.suite import machine  # noqa: PLC0415
+
+    line = machine()
+    simd, blas = line.split("; ")[1:]
+    assert simd.startswith("numpy SIMD ") and f"torch CPU capability {torch.backends.cpu.get_cpu_capability()}" in simd
+    lib = ember._threads.blas_library()
+    assert blas.startswith(f"numpy BLAS {os.path.basename(lib) if lib else 'none'}")
