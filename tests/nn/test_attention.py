@@ -178,3 +178,55 @@ def test_attention_errors_match_torch():
 def test_sdpa_causal_two_block_path(dtype, shapes):
     """Causal attention with L == S >= 32 (even) runs in two query blocks; values and gradients match torch."""
     _sdpa_compare(shapes, dtype, is_causal=True)
+
+
+def _clones(out) -> int:
+    """How many CloneBackward0 nodes (contiguous copies) the graph of ``out`` holds."""
+    seen, todo, n = set(), [out.grad_fn], 0
+    while todo:
+        node = todo.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        n += type(node).__name__ == "CloneBackward0"
+        todo += [e[0] for e in node.next_functions]
+    return n
+
+
+@pytest.mark.parametrize("packed", ["self", "kv"])
+def test_mha_packed_projection_copies_like_torch(packed):
+    # PyTorch makes the packed q/k/v projection contiguous once; reshaping three strided slices instead copies
+    # each of them (same values, more nodes and passes)
+    counts = []
+    for m in (ember, torch):
+        m.manual_seed(0)
+        mha = m.nn.MultiheadAttention(8, 2)
+        x = m.randn(5, 3, 8, requires_grad=True)
+        kv = x if packed == "self" else m.randn(6, 3, 8)
+        counts.append(_clones(mha(x, kv, kv, need_weights=False)[0]))
+    assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize("kw", [{}, {"is_causal": True}, {"mask": "float"}, {"mask": "bool"}, {"dropout_p": 0.5}])
+@pytest.mark.parametrize("layout", ["lnhd", "contiguous", "3d"])
+def test_sdpa_output_follows_the_query_layout_like_torch(kw, layout):
+    # PyTorch's CPU flash attention lays its output out in memory like a 4-D query (multi-head attention's
+    # permute-and-reshape back to (L, N, E) is then a view); the math path (dropout) and 3-D inputs are row-major
+    strides = []
+    for m in (ember, torch):
+        m.manual_seed(0)
+        n, h, L, d = 3, 2, 64, 4
+        if layout == "lnhd":
+            q = m.randn(L, n * h, d, requires_grad=True).transpose(0, 1).reshape(n, h, L, d)
+        elif layout == "contiguous":
+            q = m.randn(n, h, L, d, requires_grad=True)
+        else:
+            q = m.randn(L, n, d, requires_grad=True).transpose(0, 1)
+        args = dict(kw)
+        mask = args.pop("mask", None)
+        if mask is not None:
+            args["attn_mask"] = m.randn(L, L) if mask == "float" else m.rand(L, L) > 0.3
+        out = m.nn.functional.scaled_dot_product_attention(q, q, q, **args)
+        strides.append(out.stride())
+        out.sum().backward()
+    assert strides[0] == strides[1]

@@ -165,6 +165,18 @@ class ScaledDotProductFlashAttentionForCpuBackward0(Node):
         return gs @ k, gs.transpose(-2, -1) @ q, gv
 
 
+def _empty_in_query_layout(q, shape):
+    """The output of flash attention: laid out in memory like a 4-D ``q`` (PyTorch's rule), else row-major.
+
+    In multi-head attention q is a view of the (L, N, H, D) projection, so the (N, H, L, D) output permuted back
+    to (L, N, E) is then a view, not a copy.
+    """
+    if q.ndim != 4 or q.shape[:-1] != shape[:-1]:
+        return np.empty(shape, dtype=q.dtype)
+    order = sorted(range(4), key=lambda i: -q.strides[i])  # outermost axis first; stable for equal strides
+    return np.empty(tuple(shape[i] for i in order), dtype=q.dtype).transpose(np.argsort(order))
+
+
 def _softmax_rows_(s):
     """Softmax over the last axis, in place (rows hold at least one finite score)."""
     s -= s.max(-1, keepdims=True)
@@ -182,7 +194,7 @@ def _causal_sdpa(query: Tensor, key: Tensor, value: Tensor, bias, sf: float) -> 
     h = q.shape[-2] // 2
     sft = q.dtype.type(sf)
     batch = np.broadcast_shapes(q.shape[:-2], k.shape[:-2], v.shape[:-2])
-    res = np.empty(batch + (q.shape[-2], v.shape[-1]), dtype=q.dtype)
+    res = _empty_in_query_layout(q, batch + (q.shape[-2], v.shape[-1]))
     pa = np.matmul(q[..., :h, :], k[..., :h, :].swapaxes(-1, -2))
     pa *= sft
     pa += bias[:h, :h]
@@ -257,7 +269,7 @@ def _fused_sdpa(query: Tensor, key: Tensor, value: Tensor, bias, mask_t, sf: flo
     s /= rowsum(s)
     if dead is not None:
         s[np.broadcast_to(dead, s.shape)] = 0
-    res = _wrap(np.matmul(s, v))
+    res = _wrap(np.matmul(s, v, out=_empty_in_query_layout(q, s.shape[:-1] + v.shape[-1:])))
     if state.enabled and (query._rg or key._rg or value._rg):
         n = ScaledDotProductFlashAttentionForCpuBackward0()
         n.attn, n.bias, n.mask, n.sf = s, bias, mask_t, sf
@@ -331,12 +343,12 @@ def _in_projection_packed(q, k, v, w, b):
     if k is v:
         if q is k:
             proj = linear(q, w, b)
-            proj = proj.unflatten(-1, (3, e)).unsqueeze(0).transpose(0, -2).squeeze(-2)
+            proj = proj.unflatten(-1, (3, e)).unsqueeze(0).transpose(0, -2).squeeze(-2).contiguous()
             return proj[0], proj[1], proj[2]
         w_q, w_kv = w.split([e, e * 2])
         b_q, b_kv = (None, None) if b is None else b.split([e, e * 2])
         q_proj = linear(q, w_q, b_q)
-        kv = linear(k, w_kv, b_kv).unflatten(-1, (2, e)).unsqueeze(0).transpose(0, -2).squeeze(-2)
+        kv = linear(k, w_kv, b_kv).unflatten(-1, (2, e)).unsqueeze(0).transpose(0, -2).squeeze(-2).contiguous()
         return q_proj, kv[0], kv[1]
     w_q, w_k, w_v = w.chunk(3)
     b_q, b_k, b_v = (None, None, None) if b is None else b.chunk(3)
