@@ -63,6 +63,19 @@ def test_max_pool_ties_pick_first_like_torch():
     np.testing.assert_array_equal(ei.numpy(), ti.numpy())
 
 
+@pytest.mark.parametrize("ks", [2, (3, 2), (2, 3), 3])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_tiled_max_pool_signed_zero_ties_like_torch(ks, dtype):
+    # values of {-0.0, 0.0, -1.0} tie inside most windows: the first in row-major kernel order wins, which the
+    # two-stage (columns, then rows) running maximum must keep; sizes not divisible by the kernel drop the edge
+    rng = np.random.default_rng(3)
+    x = rng.choice(np.array([-0.0, 0.0, -1.0], dtype=dtype), size=(2, 3, 13, 11))
+    e = F.max_pool2d(ember.tensor(x), ks).numpy()
+    t = torch.nn.functional.max_pool2d(torch.tensor(x), ks).numpy()
+    np.testing.assert_array_equal(np.signbit(e), np.signbit(t))
+    np.testing.assert_array_equal(e, t)
+
+
 AVG2D = [{"kernel_size": 2}, {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True},
          {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True, "count_include_pad": False},
          {"kernel_size": (2, 3), "stride": (3, 2), "padding": (1, 1), "count_include_pad": False},

@@ -252,12 +252,32 @@ def _tiled_slices(ks, outs):
                  for off in np.ndindex(*ks))
 
 
+def _tiled_max_2d(d, ks, outs):
+    """The running maximum of a 2-D tiled pool in two stages: over the kernel's columns on every kept row, then
+    over its rows, whose slices are contiguous runs of the half-done result (2x2 on (64, 16, 28, 28): 355 against
+    550 us for the maximum over the four strided slices). On ties the earlier column, then the earlier row, wins:
+    the first in row-major kernel order, as the one-stage loop keeps."""
+    kh, kw = ks
+    oh, ow = outs
+    rows = d[..., :oh * kh, :]
+    cm = rows[..., 0:ow * kw:kw].copy()
+    for j in range(1, kw):
+        keep_on_tie(np.maximum, cm, rows[..., j:ow * kw:kw], out=cm)
+    vals = cm[..., 0::kh, :].copy()
+    for i in range(1, kh):
+        keep_on_tie(np.maximum, vals, cm[..., i::kh, :], out=vals)
+    return vals
+
+
 def _tiled_max_pool(input, d, nd, ks, outs, unbatched, need_idx):
     """Max pool with kernel == stride and no padding: a running maximum over the prod(K) strided slices."""
     views = [d[ix] for ix in _tiled_slices(tuple(ks), tuple(outs))]
-    vals = views[0].copy()
-    for v in views[1:]:
-        keep_on_tie(np.maximum, vals, v, out=vals)  # the first of equal values (-0.0 before 0.0), as PyTorch
+    if nd == 2 and ks[0] > 1:
+        vals = _tiled_max_2d(d, ks, outs)
+    else:
+        vals = views[0].copy()
+        for v in views[1:]:
+            keep_on_tie(np.maximum, vals, v, out=vals)  # the first of equal values (-0.0 before 0.0), as PyTorch
     grad = input._rg and state.enabled
     if not (grad or need_idx):
         return _wrap(vals[0] if unbatched else vals), None
