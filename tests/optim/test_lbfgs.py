@@ -17,7 +17,10 @@ def test_lbfgs_matches_torch_float64(line_search_fn):
     p = Pair("LBFGS", {"line_search_fn": line_search_fn}, np.float64)
     p.step(2, closure=True)  # two steps of up to 20 iterations each
     p.check({"rtol": 1e-10, "atol": 1e-10})
-    assert_state_dicts_match(p.topt.state_dict(), p.eopt.state_dict(), {"rtol": 1e-10, "atol": 1e-10})
+    # H_diag = y.s / y.y divides dot products of nearly cancelled gradient differences: where PyTorch's float64 dot
+    # sums in another order (its AVX-512 kernels) the last-bit differences grow to ~3e-10 relative after 40
+    # iterations, while the parameters stay within 1e-10
+    assert_state_dicts_match(p.topt.state_dict(), p.eopt.state_dict(), {"rtol": 1e-8, "atol": 1e-10})
 
 
 @pytest.mark.parametrize("line_search_fn", [None, "strong_wolfe"])
