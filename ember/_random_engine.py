@@ -38,6 +38,7 @@ def _reduced(dtype: np.dtype) -> bool:
 def _floating(dtype: np.dtype) -> bool:
     return dtype in _FLOATS or dtype.name == "bfloat16"
 
+
 _CTYPE_NAMES = {
     "int8": "signed char", "uint8": "unsigned char", "int16": "short int",
     "uint16": "short unsigned int", "int32": "int", "uint32": "unsigned int",
