@@ -271,16 +271,17 @@ def _tiled_max_2d(d, ks, outs):
 
 def _tiled_max_pool(input, d, nd, ks, outs, unbatched, need_idx):
     """Max pool with kernel == stride and no padding: a running maximum over the prod(K) strided slices."""
-    views = [d[ix] for ix in _tiled_slices(tuple(ks), tuple(outs))]
+    slices = _tiled_slices(tuple(ks), tuple(outs))
     if nd == 2 and ks[0] > 1:
         vals = _tiled_max_2d(d, ks, outs)
     else:
-        vals = views[0].copy()
-        for v in views[1:]:
-            keep_on_tie(np.maximum, vals, v, out=vals)  # the first of equal values (-0.0 before 0.0), as PyTorch
+        vals = d[slices[0]].copy()
+        for ix in slices[1:]:
+            keep_on_tie(np.maximum, vals, d[ix], out=vals)  # the first of equal values (-0.0 before 0.0), as PyTorch
     grad = input._rg and state.enabled
     if not (grad or need_idx):
         return _wrap(vals[0] if unbatched else vals), None
+    views = [d[ix] for ix in slices]
     if d.dtype.kind == "f" and np.isnan(vals).any():
         return None
     # the first offset holding the maximum wins, as in PyTorch: karg_k = (x_k != max) * (1 + karg_{k+1})
