@@ -206,3 +206,26 @@ def test_conv2d_argument_sets_after_caching():
                 RuntimeError, "non-positive stride")
         _raises(lambda: F.conv2d(te, we, be[:3]), lambda: torch.nn.functional.conv2d(tt, wt, bt[:3]),
                 RuntimeError, "expected bias")
+
+
+@pytest.mark.parametrize("needs", ["xwb", "wb", "xb", "b", "xw", "w"])
+@pytest.mark.parametrize("channels", [(1, 16), (6, 4)])
+def test_conv2d_gradients_for_each_subset_of_inputs(needs, channels):
+    # the flat-shift path folds the bias into the GEMMs (a row of ones in the columns): its gradient comes out of
+    # the weight-gradient product when the weight needs one, else from a sum over the output gradient
+    ci, co = channels
+    arrs = {"x": randn((3, ci, 9, 8), "float64"), "w": randn((co, ci, 3, 3), "float64", seed=1),
+            "b": randn((co,), "float64", seed=2)}
+    es, ts = {}, {}
+    for k, a in arrs.items():
+        es[k], ts[k] = pair(a, requires_grad=k in needs)
+    g = randn((3, co, 9, 8), "float64", seed=3)
+    ye = F.conv2d(es["x"], es["w"], es["b"], padding=1)
+    yt = torch.nn.functional.conv2d(ts["x"], ts["w"], ts["b"], padding=1)
+    assert_same(ye, yt)
+    ye.backward(ember.tensor(g))
+    yt.backward(torch.tensor(g))
+    for k in arrs:
+        assert (es[k].grad is None) == (ts[k].grad is None), k
+        if ts[k].grad is not None:
+            assert_same(es[k].grad, ts[k].grad, name=k)
