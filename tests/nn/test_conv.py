@@ -229,3 +229,15 @@ def test_conv2d_gradients_for_each_subset_of_inputs(needs, channels):
         assert (es[k].grad is None) == (ts[k].grad is None), k
         if ts[k].grad is not None:
             assert_same(es[k].grad, ts[k].grad, name=k)
+
+
+def test_conv2d_weight_gradient_over_a_long_batch():
+    # few output channels over many output positions: the weight gradient is summed in slices of 4096 positions
+    # (ember/nn/_functional/conv.py::_long_k_product); the last slice is a partial one
+    x, w, b = randn((33, 1, 28, 28), "float64"), randn((16, 1, 3, 3), "float64", seed=1), randn((16,), "float64")
+    (xe, xt), (we, wt), (be, bt) = pair(x), pair(w, True), pair(b, True)
+    g = randn((33, 16, 28, 28), "float64", seed=2)
+    F.conv2d(xe, we, be, padding=1).backward(ember.tensor(g))
+    torch.nn.functional.conv2d(xt, wt, bt, padding=1).backward(torch.tensor(g))
+    assert_same(we.grad, wt.grad, rtol=1e-10, atol=1e-10)
+    assert_same(be.grad, bt.grad, rtol=1e-10, atol=1e-10)
