@@ -29,7 +29,8 @@ def test_rowsum_non_contiguous_and_specials():
     assert r[0] == np.inf and np.isnan(r[1]) and r[2] == -np.inf and (r[3:] == 0).all()
 
 
-@pytest.mark.parametrize("shape", [(150, 3), (100, 2), (64, 4), (3, 3), (70, 5), (2, 40, 3), (0, 3)])
+@pytest.mark.parametrize("shape", [(150, 3), (100, 2), (64, 4), (3, 3), (70, 5), (2, 40, 3), (0, 3), (128, 10),
+                                   (70, 16), (2, 70, 32), (100, 64), (3, 40, 48), (80, 128), (70, 65), (5, 16)])
 @pytest.mark.parametrize("dtype", ["float32", "float64", "int64"])
 def test_rowmax_matches_numpy(shape, dtype):
     a = (np.random.default_rng(2).standard_normal(shape) * 10).astype(dtype)

@@ -8,7 +8,7 @@ import numpy as np
 
 from ... import _dtype as D
 from ..._device import array_module
-from ..._rowsum import rowsum
+from ..._rowsum import rowmax, rowsum
 from ..._tensor import Tensor, _wrap
 from ...autograd.grad_mode import state
 from ...autograd.graph import Node, link
@@ -179,7 +179,7 @@ def _empty_in_query_layout(q, shape):
 
 def _softmax_rows_(s):
     """Softmax over the last axis, in place (rows hold at least one finite score)."""
-    s -= s.max(-1, keepdims=True)
+    s -= rowmax(s)
     np.exp(s, out=s)
     s /= rowsum(s)
     return s
@@ -255,7 +255,7 @@ def _fused_sdpa(query: Tensor, key: Tensor, value: Tensor, bias, mask_t, sf: flo
                 s += m
             else:
                 s = s + m
-    mx = s.max(-1, keepdims=True)
+    mx = rowmax(s)
     dead = None
     if bias is not None or mask_t is not None:
         dead = mx == -np.inf  # rows with nothing to attend to: zeros, as PyTorch's safe softmax gives
