@@ -198,9 +198,10 @@ def _lstm_blocked_forward(xd, t_n, b, hd, cd, wi, wh, bi, bh, reverse):
     stack[:, hid + n_in] = 1
     stack[0, :hid] = hd.T
     act = xp_.empty((t_n, g_sz, b), dtype=xd.dtype)
-    cps = xp_.empty((t_n, hid, b), dtype=xd.dtype)
+    cst = xp_.empty((t_n + 1, hid, b), dtype=xd.dtype)  # cell states in processing order: step j reads cst[j]
+    cst[0] = cd.T                                       # and writes cst[j + 1] (the backward's c_{t-1} in place)
+    tmp = xp_.empty((hid, b), dtype=xd.dtype)
     tcs = xp_.empty((t_n, hid, b), dtype=xd.dtype)
-    c = xp_.ascontiguousarray(cd.T)
     with np.errstate(over="ignore"):
         for j in range(t_n):
             t = t_n - 1 - j if reverse else j
@@ -212,16 +213,17 @@ def _lstm_blocked_forward(xd, t_n, b, hd, cd, wi, wh, bi, bh, reverse):
             g = a[h2:h3]
             g *= 2
             g -= 1  # tanh(z)
-            cps[t] = c
-            cn = a[hid:h2] * c
-            cn += a[:hid] * g
+            cn = cst[j + 1]
+            xp_.multiply(a[hid:h2], cst[j], out=cn)
+            xp_.multiply(a[:hid], g, out=tmp)
+            cn += tmp
             tc = tcs[t]
             xp_.tanh(cn, out=tc)
             xp_.multiply(a[h3:], tc, out=stack[j + 1, :hid])
-            c = cn
     hs = stack[1:, :hid]  # hidden states in processing order
     out = xp_.ascontiguousarray((hs[::-1] if reverse else hs).transpose(0, 2, 1)).reshape(t_n * b, hid)
-    return out, xp_.ascontiguousarray(stack[t_n, :hid].T), xp_.ascontiguousarray(c.T), (act, cps, tcs, stack)
+    cps = cst[t_n - 1::-1] if reverse else cst[:t_n]  # c_{t-1} by time step
+    return out, xp_.ascontiguousarray(stack[t_n, :hid].T), xp_.ascontiguousarray(cst[t_n].T), (act, cps, tcs, stack)
 
 
 def _lstm_blocked_backward(node, x, wi, wh, gout, ghn, gcn, need):
@@ -256,9 +258,7 @@ def _lstm_blocked_backward(node, x, wi, wh, gout, ghn, gcn, need):
         dct = dht * dcfac[t]
         dct += dc
         dg, ft = dxp[t], fac[t]
-        xp_.multiply(ft[:hid], dct, out=dg[:hid])
-        xp_.multiply(ft[hid:h2], dct, out=dg[hid:h2])
-        xp_.multiply(ft[h2:h3], dct, out=dg[h2:h3])
+        xp_.multiply(ft[:h3].reshape(3, hid, b), dct, out=dg[:h3].reshape(3, hid, b))  # input, forget, cell gates
         xp_.multiply(ft[h3:], dht, out=dg[h3:])
         dc = dct * f[t]
         dh = wht @ dg
