@@ -551,11 +551,12 @@ def test_relu_abs_zero_gradient():
         np.testing.assert_array_equal(res[ember], res[torch])
 
 
-@pytest.mark.parametrize("shape", [(5, 7), (1024, 8), (64, 16, 7, 7), (4099,), (3, 2000)])
+@pytest.mark.parametrize("shape", [(5, 7), (1024, 8), (64, 16, 7, 7), (4099,), (3, 2000), (3, 60000)])
 @pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
 def test_relu_values_and_gradient_nan_inf(shape, dtype):
     """Small arrays and large ones (relu against a view of a cached zeros buffer that grows with the largest input,
-    the scalar for non-contiguous inputs; a float mask in the backward): values, NaNs, infinities and the
+    the scalar for non-contiguous inputs and, with AVX-512, for inputs of 163,840 elements or more; a float mask in
+    the backward): values, NaNs, infinities and the
     gradient (passed through NaN outputs, as threshold_backward does) equal torch's, signs of zeros included,
     also for a transposed input."""
     rng = np.random.default_rng(0)
