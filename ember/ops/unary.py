@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 
@@ -166,19 +167,27 @@ absolute = abs
 _ZEROS: dict = {}  # dtype -> a read-only flat zeros buffer, grown to the largest ReLU input seen
 
 
-def _scalar_max_from() -> int | None:
-    """The input size from which ReLU compares with the scalar 0 rather than the zeros view: where NumPy has
-    AVX-512 loops its maximum against a scalar is vectorised and, once the arrays leave the L2 cache, reads a
-    third less memory than against the zeros view ((64, 16, 28, 28) float32: 232 against 351 us; even at 160,000
-    floats); on AVX2 the scalar loop is 2.4x slower at every size (470 against 197 us), so never there."""
-    try:
-        from numpy._core._multiarray_umath import __cpu_features__ as feats  # noqa: PLC0415
-    except ImportError:  # pragma: no cover - NumPy < 2
-        return None
-    return 163_840 if feats.get("AVX512_SKX") else None
+_LARGE = 163_840  # ReLU inputs from here (640 KB of float32) leave a 2 MB L2 cache together with their output
+_large_scalar: list = []  # [True/False] once measured: large inputs compare with the scalar 0 (else the view)
 
 
-_SCALAR_MAX_FROM = _scalar_max_from()
+def _scalar_is_faster(d, zv) -> bool:
+    """Measured once, on the first large ReLU input: whether ``maximum(0, d)`` beats ``maximum(zeros, d)`` here.
+
+    Which one wins depends on the machine, not on sizes or dtypes alone: on the AMD AVX2 machine NumPy's maximum
+    against a scalar ran 2.4x slower than against the zeros view ((64, 16, 28, 28) float32: 470 against 197 us);
+    on an AVX-512 Xeon it is vectorised and, reading a third less memory, faster from ~160,000 elements (232
+    against 351 us), and faster there too with NumPy's AVX2 loops forced (261 against 338 us). Both give the same
+    bits, so the choice only changes speed.
+    """
+    zero = d.dtype.type(0)
+    best = [math.inf, math.inf]
+    for _ in range(2):
+        for i in (0, 1):
+            t = time.perf_counter()
+            np.maximum(zero, d) if i else np.maximum(zv, d)
+            best[i] = min(best[i], time.perf_counter() - t)
+    return best[1] < best[0]
 
 
 def _relu_np(d):
@@ -189,8 +198,8 @@ def _relu_np(d):
     so contiguous float32/float64 arrays are compared with a same-shape view of a cached zeros buffer: (64, 16,
     28, 28) float32 470 us against the scalar, 265 us in rows of 1024 against a zeros row (the previous method),
     197 us against the view; (1, 16, 28, 28) 13.6 / 16.8 / 4.9 us. The buffer holds as much memory as the largest
-    ReLU input it served (with ``_malloc``'s thresholds it comes from the heap). With AVX-512 large inputs take
-    the scalar (``_scalar_max_from``). Both give the same bits, signed zeros and NaNs included."""
+    ReLU input it served (with ``_malloc``'s thresholds it comes from the heap). Large inputs take the scalar
+    where it is faster (``_scalar_is_faster``). Both give the same bits, signed zeros and NaNs included."""
     dt = d.dtype
     if dt.kind == "b":
         return d
@@ -199,14 +208,20 @@ def _relu_np(d):
     if type(d) is not np.ndarray or dt.kind != "f" or not d.flags.c_contiguous:
         return np.maximum(0, d, dtype=dt)
     n = d.size
-    if _SCALAR_MAX_FROM is not None and n >= _SCALAR_MAX_FROM:
+    if n >= _LARGE and _large_scalar and _large_scalar[0]:
         return np.maximum(dt.type(0), d)
     z = _ZEROS.get(dt)
     if z is None or z.size < n:
         z = np.zeros(max(n, 1024), dtype=dt)  # exactly the largest input: no doubling, to hold no more memory
         z.flags.writeable = False
         _ZEROS[dt] = z
-    return np.maximum(z[:n].reshape(d.shape), d)
+    zv = z[:n].reshape(d.shape)
+    if n >= _LARGE and not _large_scalar:
+        _large_scalar.append(_scalar_is_faster(d, zv))
+        if _large_scalar[0]:
+            del _ZEROS[dt]  # large inputs no longer use it: do not hold its memory
+            return np.maximum(dt.type(0), d)
+    return np.maximum(zv, d)
 
 
 def _relu_raw_grad(g, y):

@@ -577,6 +577,19 @@ def test_relu_values_and_gradient_nan_inf(shape, dtype):
             np.testing.assert_array_equal(np.signbit(a), np.signbit(b))  # relu(-0.0) is -0.0
 
 
+@pytest.mark.parametrize("scalar", [True, False])
+def test_relu_large_inputs_either_way_like_torch(scalar, monkeypatch):
+    # large inputs compare with the scalar 0 or the zeros view, whichever the first one measured faster
+    # (ember/ops/unary.py::_scalar_is_faster): both must give PyTorch's bits
+    from ember.ops import unary  # noqa: PLC0415
+
+    monkeypatch.setattr(unary, "_large_scalar", [scalar])
+    x = np.random.default_rng(1).standard_normal(unary._LARGE + 5).astype(np.float32)
+    x[::7], x[1::11], x[2::13] = -0.0, np.nan, 0.0
+    e, t = ember.tensor(x).relu().numpy(), torch.tensor(x).relu().numpy()
+    np.testing.assert_array_equal(e.view(np.int32), t.view(np.int32))
+
+
 def test_python_math_interop():
     x = ember.tensor(2.0)
     assert math.isclose(math.exp(x), math.exp(2.0))
