@@ -214,8 +214,11 @@ class _TiledMaxPoolBackward(Node):
         bitwise AND of the gradient's bits with an all-ones/zeros mask for float32/64 (a product with the 0/1
         mask gives -0.0 under negative gradients and NaN under infinite ones; copyto with where= is 4x slower)."""
         karg, ks, outs = self.karg, self.ks, self.outs
-        gx = np.zeros(self.shape, dtype=g.dtype)
         it = _INT_VIEW.get(g.dtype) if g.shape == karg.shape else None
+        # the bitwise path writes every element of every offset's slice; when the windows tile the whole input
+        # those slices cover it exactly, so no zero fill first ((64, 16, 28, 28) float32: ~100 us)
+        tiled = it is not None and all(s == o * k for s, o, k in zip(self.shape[-len(ks):], outs, ks))
+        gx = (np.empty if tiled else np.zeros)(self.shape, dtype=g.dtype)
         if it is not None:
             gi, gxi = g.view(it), gx.view(it)
             m = np.empty(g.shape, dtype=it)
