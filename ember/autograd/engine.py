@@ -137,8 +137,7 @@ def execute(roots, root_grads, retain_graph: bool, create_graph: bool, inputs=No
 def _execute(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
     raw = not create_graph  # on the raw path, buffers hold NumPy/CuPy arrays, not Tensors
     buffers: dict = {}
-    deps: dict = {}
-    targets: dict = {}
+    deps: dict = {}  # id -> how many edges into it are still to run; also the set of nodes and leaves seen
     if raw:
         root_grads = [g._data for g in root_grads]
     owned_ids = {id(g if raw else g._data) for g in root_grads}
@@ -147,7 +146,6 @@ def _execute(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
         fn = r.grad_fn
         tgt, idx = (fn, r._out_nr) if fn is not None else (r, 0)
         k = id(tgt)
-        targets[k] = tgt
         if isinstance(tgt, Node):
             buf = buffers.get(k)
             if buf is None:
@@ -161,7 +159,6 @@ def _execute(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
 
     # dependency counts over the reachable graph (iterative DFS)
     stack = [n for n in start_nodes if isinstance(n, Node)]
-    seen = {id(n) for n in stack}
     for n in stack:
         deps.setdefault(id(n), 0)
     while stack:
@@ -171,12 +168,10 @@ def _execute(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
                 continue
             t = e[0]
             k = id(t)
-            if k in seen:
+            if k in deps:
                 deps[k] += 1
             else:
                 deps[k] = 1
-                seen.add(k)
-                targets[k] = t
                 if isinstance(t, Node):
                     stack.append(t)
 
@@ -189,7 +184,7 @@ def _execute(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
             fn = t.grad_fn
             tgt, idx = (fn, t._out_nr) if fn is not None else (t, 0)
             capture.setdefault(id(tgt), []).append((idx, pos, t))
-        needed = _needed(start_nodes, targets, deps, capture)
+        needed = _needed(start_nodes, deps, capture)
     results = [None] * (len(inputs) if inputs is not None else 0)
 
     def wrap(a):
@@ -306,7 +301,7 @@ def _execute(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
     return results
 
 
-def _needed(start_nodes, targets, deps, capture) -> set:
+def _needed(start_nodes, deps, capture) -> set:
     """Ids of nodes whose backward must run for gradients to reach a captured target."""
     # topological order by Kahn's algorithm on a copy of the dependency counts
     d = dict(deps)
