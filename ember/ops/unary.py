@@ -194,10 +194,11 @@ def _relu_np(d):
     """``max(d, 0)``, with PyTorch's ``relu(-0.0) == -0.0``: NumPy's ``maximum`` returns its first argument
     for two zeros (its second for float16), so the zero goes first.
 
-    On AVX2 NumPy's ``maximum`` against a scalar has no SIMD loop (it runs 2.5-3x slower than against an array),
-    so contiguous float32/float64 arrays are compared with a same-shape view of a cached zeros buffer: (64, 16,
-    28, 28) float32 470 us against the scalar, 265 us in rows of 1024 against a zeros row (the previous method),
-    197 us against the view; (1, 16, 28, 28) 13.6 / 16.8 / 4.9 us. The buffer holds as much memory as the largest
+    NumPy's ``maximum`` against a same-shape array has the fastest loop for inputs that stay in cache (and, on the
+    AMD AVX2 machine, at every size: there the scalar ran 2.5-3x slower), so contiguous float32/float64 arrays
+    are compared with a same-shape view of a cached zeros buffer: there (64, 16, 28, 28) float32 470 us against
+    the scalar, 265 us in rows of 1024 against a zeros row (the previous method), 197 us against the view;
+    (1, 16, 28, 28) 13.6 / 16.8 / 4.9 us. The buffer holds as much memory as the largest
     ReLU input it served (with ``_malloc``'s thresholds it comes from the heap). Large inputs take the scalar
     where it is faster (``_scalar_is_faster``). Both give the same bits, signed zeros and NaNs included."""
     dt = d.dtype

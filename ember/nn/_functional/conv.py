@@ -177,7 +177,7 @@ def _flat_cols(x, ks, pads, dil, geom, ones=False):
     buf[:, :, :math.prod(sp)].reshape((c, n) + sp)[(Ellipsis,) + data] = _swap01(x)
     it = buf.itemsize
     rows = c * len(offs)
-    cols = np.empty((rows + ones, n * run), dtype=x.dtype)
+    cols = np.empty((rows + 1 if ones else rows, n * run), dtype=x.dtype)
     shifted = (c,) + tuple(ks) + (n, run)
     np.copyto(cols[:rows].reshape(shifted), np.ndarray(shifted, buf.dtype, buf, 0, (buf.strides[0],) + tuple(
         k * it for k in kst) + (buf.strides[1], it)))
