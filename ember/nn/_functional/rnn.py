@@ -171,8 +171,11 @@ class MkldnnRnnLayerBackward0(Node):
 # gates are one contiguous (4H, B) block of a (T, 4H, B) array. Every elementwise op then works on contiguous
 # row blocks (the gate slices of a row-major (B, 4H) block are strided, ~4x slower in NumPy for these sizes),
 # and the recurrent GEMM is W_hh @ h^T, which OpenBLAS runs ~1.8x faster than h @ W_hh^T at B = 32.
-# All four gates go through one exp: sigmoid(z) = 1 / (1 + exp(-z)) and tanh(z) = 2 sigmoid(2z) - 1, so the
-# gate projections are pre-scaled by -1 (input, forget, output) and -2 (cell) once, outside the loop.
+# All four gates go through one tanh: sigmoid(z) = (1 + tanh(z / 2)) / 2, so the input, forget and output gate
+# projections are pre-scaled by 1/2 (exactly) once, outside the loop. On the AVX-512 machine NumPy's float32 tanh
+# runs at 0.28 ns per element against 0.41 for exp, and the sigmoid gates need two more passes against three
+# (exp, + 1, reciprocal) plus two to turn the cell gate's sigmoid(2z) into tanh(z): 10.1 against 13.5 us per step
+# for the gates at B = 32, H = 128.
 def _lstm_blocked_forward(xd, t_n, b, hd, cd, wi, wh, bi, bh, reverse):
     """Forward over ``xd (T*B, I)``; returns ``(out (T*B, H), h_n (B, H), c_n (B, H), cache)``.
 
@@ -184,8 +187,8 @@ def _lstm_blocked_forward(xd, t_n, b, hd, cd, wi, wh, bi, bh, reverse):
     g_sz, hid = wh.shape[0], wh.shape[1]
     n_in = wi.shape[1]
     h2, h3 = 2 * hid, 3 * hid
-    scale = xp_.full((g_sz, 1), -1.0, dtype=xd.dtype)
-    scale[h2:h3] = -2.0
+    scale = xp_.full((g_sz, 1), 0.5, dtype=xd.dtype)
+    scale[h2:h3] = 1.0
     bias = xp_.zeros(g_sz, dtype=xd.dtype)
     for bb in (bi, bh):
         if bb is not None:
@@ -202,24 +205,23 @@ def _lstm_blocked_forward(xd, t_n, b, hd, cd, wi, wh, bi, bh, reverse):
     cst[0] = cd.T                                       # and writes cst[j + 1] (the backward's c_{t-1} in place)
     tmp = xp_.empty((hid, b), dtype=xd.dtype)
     tcs = xp_.empty((t_n, hid, b), dtype=xd.dtype)
-    with np.errstate(over="ignore"):
-        for j in range(t_n):
-            t = t_n - 1 - j if reverse else j
-            a = act[t]
-            xp_.matmul(w_all, stack[j], out=a)  # minus the pre-activations (twice that for the cell gate)
-            xp_.exp(a, out=a)
-            a += 1
-            xp_.reciprocal(a, out=a)  # sigmoid of every gate; the cell gate's is sigmoid(2z)
-            g = a[h2:h3]
-            g *= 2
-            g -= 1  # tanh(z)
-            cn = cst[j + 1]
-            xp_.multiply(a[hid:h2], cst[j], out=cn)
-            xp_.multiply(a[:hid], g, out=tmp)
-            cn += tmp
-            tc = tcs[t]
-            xp_.tanh(cn, out=tc)
-            xp_.multiply(a[h3:], tc, out=stack[j + 1, :hid])
+    for j in range(t_n):
+        t = t_n - 1 - j if reverse else j
+        a = act[t]
+        xp_.matmul(w_all, stack[j], out=a)  # the pre-activations, halved for the sigmoid gates
+        xp_.tanh(a, out=a)
+        sif, so = a[:h2], a[h3:]
+        sif *= 0.5
+        sif += 0.5  # sigmoid of the input and forget gates
+        so *= 0.5
+        so += 0.5  # and of the output gate; the cell gate's rows hold tanh(z) already
+        cn = cst[j + 1]
+        xp_.multiply(a[hid:h2], cst[j], out=cn)
+        xp_.multiply(a[:hid], a[h2:h3], out=tmp)
+        cn += tmp
+        tc = tcs[t]
+        xp_.tanh(cn, out=tc)
+        xp_.multiply(so, tc, out=stack[j + 1, :hid])
     hs = stack[1:, :hid]  # hidden states in processing order
     out = xp_.ascontiguousarray((hs[::-1] if reverse else hs).transpose(0, 2, 1)).reshape(t_n * b, hid)
     cps = cst[t_n - 1::-1] if reverse else cst[:t_n]  # c_{t-1} by time step
