@@ -239,7 +239,7 @@ def _execute(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
         else:
             try:
                 rawfn = n.raw if raw else None
-                if rawfn is not None and (n.num_outputs == 1 or None not in buf):
+                if rawfn is not None and (n.num_outputs == 1 or n.raw_accepts_none or None not in buf):
                     res = rawfn(*buf)
                 elif raw:
                     if n.num_outputs == 1:

@@ -48,6 +48,8 @@ class Node:
     # Optional fast path used when no graph of the backward is needed (create_graph=False):
     # ``raw(self, *grad_arrays)`` takes and returns raw arrays. ``backward`` stays the reference.
     raw = None
+    # whether ``raw`` of a multi-output node takes None for outputs that got no gradient (else ``backward`` runs)
+    raw_accepts_none = False
 
     def __init__(self):
         self._saved = None

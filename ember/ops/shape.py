@@ -613,11 +613,8 @@ class NarrowBackward(Node):
 
 SliceBackward0 = type("SliceBackward0", (NarrowBackward,), {"__slots__": ()})
 SelectBackward0 = type("SelectBackward0", (NarrowBackward,), {"__slots__": ()})
-SplitBackward0 = type("SplitBackward0", (NarrowBackward,), {"__slots__": ()})
-SplitWithSizesBackward0 = type("SplitWithSizesBackward0", (NarrowBackward,), {"__slots__": ()})
 AliasBackward0 = type("AliasBackward0", (NarrowBackward,), {"__slots__": ()})
 UnsqueezeIndexBackward = type("UnsqueezeBackward0", (NarrowBackward,), {"__slots__": ()})
-UnbindBackward0 = type("UnbindBackward0", (NarrowBackward,), {"__slots__": ()})
 
 
 def _slice_view(input: Tensor, index: tuple, cls) -> Tensor:

@@ -5,8 +5,64 @@ import builtins
 
 import numpy as np
 
-from ._util import Tensor, _wrap_dim, register
-from .shape import SliceBackward0, SplitBackward0, SplitWithSizesBackward0, UnbindBackward0, _slice_view
+from .._device import array_module
+from ..autograd.graph import Node, link_multi
+from ._util import Tensor, _wrap_dim, register, state
+from .creation import zeros
+from .shape import SliceBackward0, _slice_view, _view_result, cat, stack
+
+
+class _ViewsBackward(Node):
+    """One node for all the views of a split, chunk or unbind (PyTorch's multi-output SplitBackward0,
+    SplitWithSizesBackward0, UnbindBackward0): its backward writes every view's gradient into one buffer of the
+    input's shape, zero-filled only when a view got no gradient. A node per view (each gradient scattered into a
+    fresh zeros array of the input's shape, then added up by the engine) cost ~3x as much: unbinding (3, 64, 16,
+    128) float32 and the backward of all three views, 761 against 263 us (PyTorch: 173 us).
+    """
+
+    __slots__ = ("dim", "indices", "num_outputs", "shape", "sizes")
+    raw_accepts_none = True
+
+    def raw(self, *grads):
+        g0 = next(g for g in grads if g is not None)
+        xp = array_module(g0)
+        out = (xp.zeros if any(g is None for g in grads) else xp.empty)(self.shape, dtype=g0.dtype)
+        for ix, g in zip(self.indices, grads):
+            if g is not None:
+                out[ix] = g
+        return out
+
+    def backward(self, *grads):
+        g0 = next(g for g in grads if g is not None)
+        d = self.dim
+        if self.sizes is None:  # unbind: the views dropped dim d
+            part = self.shape[:d] + self.shape[d + 1:]
+            return stack([zeros(part, dtype=g0.dtype) if g is None else g for g in grads], d)
+        return cat([zeros(self.shape[:d] + (n,) + self.shape[d + 1:], dtype=g0.dtype) if g is None else g
+                    for g, n in zip(grads, self.sizes)], d)
+
+
+SplitBackward0 = type("SplitBackward0", (_ViewsBackward,), {"__slots__": ()})
+SplitWithSizesBackward0 = type("SplitWithSizesBackward0", (_ViewsBackward,), {"__slots__": ()})
+UnbindBackward0 = type("UnbindBackward0", (_ViewsBackward,), {"__slots__": ()})
+
+
+def _views(input: Tensor, d: int, sizes, cls) -> tuple:
+    """The views of ``input`` along dim ``d``: slices of ``sizes``, or (``sizes`` None) every index, one node."""
+    head = (slice(None),) * d
+    if sizes is None:
+        indices = [head + (i,) for i in range(input._data.shape[d])]
+    else:
+        indices, start = [], 0
+        for n in sizes:
+            indices.append(head + (slice(start, start + n),))
+            start += n
+    outs = [_view_result(input, input._data[ix]) for ix in indices]
+    if outs and input._rg and state.enabled:
+        n = cls()
+        n.dim, n.indices, n.num_outputs, n.shape, n.sizes = d, indices, len(indices), input._data.shape, sizes
+        link_multi(n, outs, (input,))
+    return tuple(outs)
 
 
 def split(tensor: Tensor, split_size_or_sections, dim: int = 0, _cls=None):
@@ -30,11 +86,13 @@ def split(tensor: Tensor, split_size_or_sections, dim: int = 0, _cls=None):
         if sum(sizes) != size:
             raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's size "
                                f"at dimension {d}), but got split_sizes={sizes}")
-    out, start = [], 0
-    for s in sizes:
-        out.append(_slice_view(tensor, (slice(None),) * d + (slice(start, start + s),), cls))
-        start += s
-    return tuple(out)
+    if cls is SliceBackward0:  # tensor_split: a SliceBackward0 per view, as in PyTorch
+        out, start = [], 0
+        for s in sizes:
+            out.append(_slice_view(tensor, (slice(None),) * d + (slice(start, start + s),), cls))
+            start += s
+        return tuple(out)
+    return _views(tensor, d, sizes, cls)
 
 
 def tensor_split(input: Tensor, indices_or_sections, dim: int = 0):
@@ -111,9 +169,7 @@ def chunk(input: Tensor, chunks: int, dim: int = 0):
 
 def unbind(input: Tensor, dim: int = 0):
     """The slices along ``dim`` as a tuple."""
-    d = _wrap_dim(dim, input.ndim)
-    return tuple(_slice_view(input, (slice(None),) * d + (i,), UnbindBackward0)
-                 for i in range(input._data.shape[d]))
+    return _views(input, _wrap_dim(dim, input.ndim), None, UnbindBackward0)
 
 
 register(split=split, tensor_split=tensor_split, hsplit=hsplit, vsplit=vsplit, dsplit=dsplit, chunk=chunk,

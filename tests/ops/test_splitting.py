@@ -45,3 +45,46 @@ def test_errors(fn):
         fn(ember)
     if t_err.type is RuntimeError:
         assert str(e_err.value) == str(t_err.value)
+
+
+VIEWS = [
+    ("split", lambda m, x: x.split(2, 1)),
+    ("split_sizes", lambda m, x: x.split([1, 3, 1], 1)),
+    ("chunk", lambda m, x: x.chunk(2, 0)),
+    ("unbind", lambda m, x: x.unbind(1)),
+    ("unbind_last", lambda m, x: m.unbind(x, -1)),
+]
+
+
+@pytest.mark.parametrize("name,fn", VIEWS, ids=[v[0] for v in VIEWS])
+@pytest.mark.parametrize("used", ["all", "first", "last_two"])
+def test_views_share_one_node_like_torch(name, fn, used):
+    # split / chunk / unbind make one multi-output node for all their views, as PyTorch does (its backward writes
+    # every view's gradient into one buffer); views left out of the loss get zeros
+    res = {}
+    for m in (ember, torch):
+        x = m.arange(60.0, dtype=m.float64).reshape(3, 5, 4).requires_grad_()
+        views = fn(m, x)
+        fns = {type(v.grad_fn).__name__ for v in views}
+        same = all(v.grad_fn is views[0].grad_fn for v in views)
+        nrs = [v.output_nr if m is torch else v._out_nr for v in views]
+        picked = {"all": views, "first": views[:1], "last_two": views[-2:]}[used]
+        loss = sum((v * (i + 2.0)).pow(2).sum() for i, v in enumerate(picked))
+        (g,) = m.autograd.grad(loss, x, create_graph=True)
+        g.sum().backward()
+        res[m] = (fns, same, nrs, g.detach().numpy(), x.grad.numpy())
+    e, t = res[ember], res[torch]
+    assert e[:3] == t[:3]
+    for a, b in zip(e[3:], t[3:]):
+        assert (a == b).all()
+
+
+def test_hook_on_one_view_of_a_split():
+    res = {}
+    for m in (ember, torch):
+        x = m.ones(4, 3, requires_grad=True)
+        a, b = x.split(2)
+        a.register_hook(lambda g: g * 10)
+        (a.sum() + 2 * b.sum()).backward()
+        res[m] = x.grad.numpy()
+    assert (res[ember] == res[torch]).all()
