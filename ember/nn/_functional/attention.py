@@ -344,12 +344,12 @@ def _in_projection_packed(q, k, v, w, b):
         if q is k:
             proj = linear(q, w, b)
             proj = proj.unflatten(-1, (3, e)).unsqueeze(0).transpose(0, -2).squeeze(-2).contiguous()
-            return proj[0], proj[1], proj[2]
+            return proj.unbind(0)  # PyTorch indexes (three SelectBackward0); one node writes the gradient once
         w_q, w_kv = w.split([e, e * 2])
         b_q, b_kv = (None, None) if b is None else b.split([e, e * 2])
         q_proj = linear(q, w_q, b_q)
         kv = linear(k, w_kv, b_kv).unflatten(-1, (2, e)).unsqueeze(0).transpose(0, -2).squeeze(-2).contiguous()
-        return q_proj, kv[0], kv[1]
+        return (q_proj, *kv.unbind(0))
     w_q, w_k, w_v = w.chunk(3)
     b_q, b_k, b_v = (None, None, None) if b is None else b.chunk(3)
     return linear(q, w_q, b_q), linear(k, w_k, b_k), linear(v, w_v, b_v)
