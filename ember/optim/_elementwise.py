@@ -62,7 +62,8 @@ def is_sparse_grad(g: Tensor) -> bool:
 class _Layout:
     """Flat buffers of one group bucket and the views handed out to parameters and state."""
 
-    __slots__ = ("G", "P", "S", "SC", "fresh", "params", "plan", "pviews", "sdicts", "skeys", "spec", "sviews", "xp")
+    __slots__ = ("G", "P", "Pr", "Gr", "S", "Sr", "SC", "scb", "fresh", "params", "plan", "pviews", "sdicts", "skeys",
+                 "spec", "sviews", "t1", "t2", "xp")
 
 
 def _pool_map(fn, jobs):
@@ -107,6 +108,9 @@ class ElementwiseOptimizer(Optimizer):
             for p in params:
                 self._single_step(group, p, spec)
             return
+        last = self._flat.get(gi)  # the layout that held all of this group's parameters at the last step
+        if last is not None and layout_valid(self.state, last, params, spec) and self._flat_run(last, group, params):
+            return  # the parameters' arrays are still its views: one dtype and device, no bucketing needed
         buckets: dict = {}
         for p in params:
             d = p._data
@@ -115,11 +119,16 @@ class ElementwiseOptimizer(Optimizer):
             if not self._flat_step((gi, key), group, ps, spec):
                 for p in ps:
                     self._single_step(group, p, spec)
+        if len(buckets) == 1 and (gi, key) in self._flat:
+            self._flat[gi] = self._flat[(gi, key)]
+        else:
+            self._flat.pop(gi, None)
 
     def _check_grads(self, group: dict, params: list) -> None:
         if self._sparse_msg is not None:
             for p in params:
-                if is_sparse_grad(p._grad):
+                g = p._grad  # is_sparse_grad(g), inlined: this runs for every parameter at every step
+                if getattr(g, "_sparse_indices", None) is not None or g.is_sparse:
                     raise RuntimeError(self._sparse_msg)
 
     # ----- per-parameter path ------------------------------------------------------------
@@ -156,14 +165,20 @@ class ElementwiseOptimizer(Optimizer):
             if lay is None:
                 return False
             self._flat[lkey] = lay
+        return self._flat_run(lay, group, params)
+
+    def _flat_run(self, lay: _Layout, group: dict, params: list) -> bool:
+        """One step of a valid layout (False, touching nothing, if its parameters are at different steps)."""
         sc = {}
         for k, a in lay.SC.items():
-            if a.size > 1 and bool((a != a[0]).any()):
+            # all entries equal what the last step wrote, or else compared one by one
+            if a.size > 1 and a.tobytes() != lay.scb.get(k) and bool((a != a[0]).any()):
                 return False  # parameters at different steps: update one by one
             sc[k] = a[0, ...].copy()
         c = self._prepare(group, sc, lay.fresh)
         for k, a in lay.SC.items():
             a[...] = sc[k]
+            lay.scb[k] = a.tobytes()
         grads = [p._grad._data for p in params]
         if lay.xp is np:
             for lo, hi, src in lay.plan:  # runs of small gradients are gathered; large ones are read in place
@@ -174,12 +189,15 @@ class ElementwiseOptimizer(Optimizer):
         self._run_kernel(lay, c, grads)
         lay.fresh = False
         for p in params:
-            p._bump()
+            vc = p._vc  # p._bump(), inlined
+            if vc is None:
+                p._vc = [1]
+            else:
+                vc[0] += 1
         return True
 
     def _run_kernel(self, lay: _Layout, c, grads: list) -> None:
-        P, G = _real(lay.P), _real(lay.G)
-        S = {k: _real(a) for k, a in lay.S.items()}
+        P, G, S = lay.Pr, lay.Gr, lay.Sr
         n = P.size
         kernel = self._kernel
         xp = lay.xp
@@ -189,7 +207,9 @@ class ElementwiseOptimizer(Optimizer):
                 for lo, hi, src in lay.plan:
                     if type(src) is not list:
                         lay.G[lo:hi] = grads[src].reshape(-1)
-            kernel(P, G, S, c, xp.empty_like(G), xp.empty_like(G))
+            if lay.t1 is None:
+                lay.t1, lay.t2 = xp.empty_like(G), xp.empty_like(G)
+            kernel(P, G, S, c, lay.t1, lay.t2)
             return
         items = []  # (lo, hi, gradient source: None = the gathered buffer, else a flat view of one gradient)
         for lo, hi, src in lay.plan:
@@ -283,10 +303,12 @@ def build_layout(state, params: list, spec: tuple):
     for p, v in zip(params, lay.pviews):
         p._data = v
     lay.G = xp.empty(n, dtype=dtype)  # pages of large parameters' ranges are never touched on the CPU
+    lay.Pr, lay.Gr = _real(lay.P), _real(lay.G)
+    lay.t1 = lay.t2 = None  # the kernel's scratch arrays when it runs on the whole buffer at once
     lay.plan = _gradient_plan(sizes)
-    lay.S, lay.SC = {}, {}
+    lay.S, lay.SC, lay.scb = {}, {}, {}
     lay.sdicts = sdicts
-    lay.skeys = [k for k, kind, _ in spec if kind != SCALAR]
+    lay.skeys = [k for k, _, _ in spec]
     lay.fresh = fresh
     sdt = _scalar_np_dtype()
     for key, kind, init in spec:
@@ -310,6 +332,7 @@ def build_layout(state, params: list, spec: tuple):
         for sd, v in zip(sdicts, views(buf)):
             sd[key] = _wrap(v)
     lay.sviews = [sd[k]._data for sd in sdicts for k in lay.skeys]
+    lay.Sr = {k: _real(a) for k, a in lay.S.items()}
     return lay
 
 

@@ -94,7 +94,8 @@ class Adam(ElementwiseOptimizer):
 
     def _prepare(self, group: dict, sc: dict, fresh: bool) -> tuple:
         lr = _to_scalar(group["lr"])
-        b1, b2 = (_to_scalar(b) for b in group["betas"])
+        b1, b2 = group["betas"]
+        b1, b2 = _to_scalar(b1), _to_scalar(b2)
         sc["step"] += 1
         step = float(sc["step"])
         bias_correction1 = 1 - b1 ** step

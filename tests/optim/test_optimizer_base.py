@@ -217,6 +217,33 @@ def test_fast_path_survives_data_assignment_and_in_place_edits():
     p.check_state()
 
 
+@pytest.mark.parametrize("edit", ["fill", "assign", "assign_data"])
+def test_fast_path_sees_an_edited_or_replaced_step_count(edit):
+    """A step count written in place, or replaced by a new tensor, is the one the next update uses."""
+    def run(lib):
+        w = np.arange(6, dtype=np.float32).reshape(2, 3)
+        ps = [lib.nn.Parameter(lib.tensor(w)), lib.nn.Parameter(lib.ones(3))]
+        opt = lib.optim.Adam(ps, lr=0.1)
+        for i in range(4):
+            for p in ps:
+                p.grad = lib.ones_like(p) * (i + 1)
+            opt.step()
+            if i == 1:
+                st = opt.state[ps[0]]
+                if edit == "fill":
+                    st["step"].fill_(10.0)
+                elif edit == "assign":
+                    st["step"] = lib.tensor(10.0)
+                else:
+                    st["step"].data = lib.tensor(10.0)
+        return [to_np(p) for p in ps], [float(opt.state[p]["step"]) for p in ps]
+
+    (tw, ts), (ew, es) = run(torch), run(ember)
+    assert es == ts == [12.0, 4.0]
+    for a, b in zip(ew, tw):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
+
+
 def test_fast_path_with_grads_appearing_and_param_group_added():
     p = Pair("SGD", {"lr": 0.05, "momentum": 0.9}, np.float32)
     p.step(2)
