@@ -108,12 +108,14 @@ class Node:
         if saved is None:
             raise RuntimeError(FREED_MSG)
         vs = self._versions
-        for i, t in enumerate(saved):
+        i = 0
+        for t in saved:
             if t is not None:
                 vc = t._vc
                 if (vc[0] if vc is not None else 0) != vs[i]:
-                    return tuple(None if x is None else x._data for x in self.saved_tensors)  # raises
-        return tuple(None if t is None else t._data for t in saved)
+                    return tuple([None if x is None else x._data for x in self.saved_tensors])  # raises
+            i += 1
+        return tuple([None if t is None else t._data for t in saved])
 
     def needs(self, i: int) -> bool:
         """Whether input ``i`` needs a gradient."""

@@ -29,6 +29,7 @@ class Parameter(Tensor):
         t.grad_fn = None
         t._grad = None
         t._base = None
+        t._hooks = None  # set, so the backward engine's check of a leaf's hooks is a plain attribute read
         if data._vc is None:
             data._vc = [0]
         t._vc = data._vc

@@ -564,7 +564,7 @@ class _FastCrossEntropyBackward(_NllBase):
     and a scaling pass in the backward.
     """
 
-    __slots__ = ("exps", "scale", "sums", "target")
+    __slots__ = ("exps", "flat", "scale", "sums", "target")
 
     def _coef(self, xp):
         n, c = self.exps.shape
@@ -575,7 +575,7 @@ class _FastCrossEntropyBackward(_NllBase):
     def raw(self, g):
         gs = g * self.scale
         grad = self.exps * (gs / self.sums)
-        grad[np.arange(grad.shape[0]), self.target] -= gs
+        grad.ravel()[self.flat] -= gs  # the targets' entries (1-D indexing: ~3x faster than [arange, target])
         return grad
 
     def backward(self, g):
@@ -592,8 +592,9 @@ _FastCrossEntropyBackward.__name__ = _FastCrossEntropyBackward.__qualname__ = "N
 def _cross_entropy_fast(input: Tensor, d, t, reduction: str):
     """The common case in few NumPy calls: float (N, C) logits, int64 targets all in range, no weights."""
     sh = d - rowmax(d)
-    n = d.shape[0]
-    picked = sh[np.arange(n), t]
+    n, c = d.shape
+    flat = np.arange(0, n * c, c) + t  # the targets' offsets in the flattened logits
+    picked = sh.ravel().take(flat)
     e = np.exp(sh, out=sh)
     s = rowsum(e)
     total = np.log(s).sum() - picked.sum(dtype=d.dtype)
@@ -601,7 +602,7 @@ def _cross_entropy_fast(input: Tensor, d, t, reduction: str):
     res = _wrap(np.asarray(out, dtype=d.dtype))
     if state.enabled and input._rg:
         node = _FastCrossEntropyBackward()
-        node.exps, node.sums, node.prob = e, s, None
+        node.exps, node.sums, node.prob, node.flat = e, s, None, flat
         node.target, node.scale = t, (1.0 / n if reduction == "mean" else 1.0)
         node.coef, node.ax, node.reduction, node.softmax = None, 1, reduction, True
         node.save(input)
