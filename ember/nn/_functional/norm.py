@@ -7,7 +7,7 @@ import numpy as np
 
 from ... import _dtype as D
 from ..._device import array_module
-from ..._rowsum import _F as _FLOATS, colsum, rowmean, rowsum
+from ..._rowsum import _F as _FLOATS, colsum, rowdot, rowmean, rowsum
 from ..._tensor import Tensor, _wrap
 from ...autograd.grad_mode import state
 from ...autograd.graph import Node, link
@@ -150,7 +150,11 @@ def _fused_norm(x: Tensor, w, b, dims, wshape, eps, cls, stats=None) -> Tensor:
         last = dims == (d.ndim - 1,)
         mean = rowmean(d) if last else d.mean(dims, keepdims=True)
         xc = d - mean
-        var = rowmean(xc * xc) if last else (xc * xc).mean(dims, keepdims=True)
+        if last and type(xc) is np.ndarray and xc.dtype in _FLOATS:
+            var = rowdot(xc, xc)  # no product array (see ember/_rowsum.py)
+            var /= var.dtype.type(d.shape[-1])
+        else:
+            var = rowmean(xc * xc) if last else (xc * xc).mean(dims, keepdims=True)
         invstd = 1.0 / xp.sqrt(var + eps)
         invstd = invstd.astype(d.dtype, copy=False)
         fixed = False

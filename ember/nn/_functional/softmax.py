@@ -5,7 +5,7 @@ import warnings
 
 import numpy as np
 
-from ..._rowsum import rowmax, rowsum
+from ..._rowsum import rowdot, rowmax, rowsum
 from ..._tensor import Tensor, _wrap, _wrap_dim
 from ...autograd.grad_mode import state
 from ...autograd.graph import Node, SavedOutput, link
@@ -30,6 +30,10 @@ class SoftmaxBackward0(Node):
 
     def raw(self, g):
         (y,) = self.saved_arrays()
+        if self.dim == y.ndim - 1 and y.ndim and g.shape == y.shape:
+            gy = g - rowdot(g, y)  # PyTorch's (g - sum(g y)) y over the last axis
+            gy *= y
+            return gy
         gy = g * y
         gy -= y * gy.sum(axis=self.dim, keepdims=True)
         return gy
