@@ -267,8 +267,11 @@ def main(argv=None) -> None:
     if args.extra:
         os.environ["EMBER_BENCH_EXTRA"] = os.path.abspath(args.extra)
         load_extra(args.extra)
-    torch.set_num_threads(os.cpu_count() or 1)
     names = args.only or list(WORKLOADS)
+    unknown = [n for n in names if n not in WORKLOADS]
+    if unknown:
+        p.error(f"unknown workload(s) {', '.join(unknown)}; choose from {', '.join(WORKLOADS)}")
+    torch.set_num_threads(os.cpu_count() or 1)
     print(f"ember {ember.__version__}, torch {torch.__version__}, numpy {np.__version__}, "
           f"{os.cpu_count()} cores, python {sys.version.split()[0]}")
     rows, results = [], {}

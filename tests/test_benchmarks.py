@@ -58,3 +58,13 @@ def test_machine_line_names_the_cpu_simd_and_blas():
     assert simd.startswith("numpy SIMD ") and f"torch CPU capability {torch.backends.cpu.get_cpu_capability()}" in simd
     lib = ember._threads.blas_library()
     assert blas.startswith(f"numpy BLAS {os.path.basename(lib) if lib else 'none'}")
+
+
+def test_unknown_workload_is_a_usage_error(capsys):
+    from benchmarks.suite import main  # noqa: PLC0415
+
+    with pytest.raises(SystemExit) as e:
+        main(["--only", "iris", "mnist"])
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    assert "unknown workload(s) mnist" in err and "mnist_mlp" in err
