@@ -138,6 +138,8 @@ def test_nll_cross_entropy_errors_match_torch():
              (lambda lib: lib.nn.functional.nll_loss(lib.tensor(x), lib.tensor([0., 1., 2.]))),
              (lambda lib: lib.nn.functional.cross_entropy(lib.tensor(x), lib.tensor([0, 1]))),
              (lambda lib: lib.nn.functional.cross_entropy(lib.tensor(x), lib.tensor([0, 1, 4]))),
+             (lambda lib: lib.nn.functional.cross_entropy(lib.tensor(x), lib.tensor([0, -1, 2]))),
+             (lambda lib: lib.nn.functional.cross_entropy(lib.tensor(x), lib.tensor([0, -100, 2]), ignore_index=7)),
              (lambda lib: lib.nn.functional.cross_entropy(lib.tensor(x), lib.tensor([0, 1, 2], dtype=lib.int32))),
              (lambda lib: lib.nn.functional.cross_entropy(lib.tensor(x), lib.zeros(3, 5))),
              (lambda lib: lib.nn.functional.cross_entropy(lib.zeros(2, 3, 4), lib.zeros(2, 5, dtype=lib.int64))),

@@ -624,8 +624,9 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
     if (weight is None and label_smoothing == 0.0 and reduction != "none" and d.ndim == 2 and d.shape[0]
             and type(d) is np.ndarray and d.dtype.kind == "f" and isinstance(target, Tensor)):
         t = target._data
-        if (t.dtype == np.int64 and t.shape == (d.shape[0],) and type(t) is np.ndarray and t.min() >= 0
-                and t.max() < d.shape[1] and (ignore_index < 0 or ignore_index >= d.shape[1])):
+        # 0 <= t < C in one reduction: negative targets read as unsigned are above any class count
+        if (t.dtype == np.int64 and t.shape == (d.shape[0],) and type(t) is np.ndarray
+                and int(t.view(np.uint64).max()) < d.shape[1] and (ignore_index < 0 or ignore_index >= d.shape[1])):
             return _cross_entropy_fast(input, d, t, reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {float(label_smoothing):g}")
