@@ -82,7 +82,10 @@ class Node:
     def save(self, *tensors) -> None:
         """Keep tensors for backward, with their versions so in-place changes are detected."""
         self._saved = tensors
-        self._versions = tuple([0 if t is None or t._vc is None else t._vc[0] for t in tensors])
+        vs = []  # a plain loop: cheaper than a comprehension's frame for the one to three tensors ops save
+        for t in tensors:
+            vs.append(0 if t is None or t._vc is None else t._vc[0])
+        self._versions = tuple(vs)
 
     @property
     def saved_tensors(self) -> tuple:
@@ -171,9 +174,14 @@ def _edge(t):
 
 def link(node: Node, out, inputs) -> None:
     """Make ``node`` the grad_fn of ``out`` with edges to ``inputs`` (tensors or None)."""
-    node.next_edges = tuple([
-        None if t is None or not t._rg else ((t.grad_fn, t._out_nr) if t.grad_fn is not None else (t, 0))
-        for t in inputs])
+    edges = []  # a plain loop: cheaper than a comprehension's frame for an op's one to three inputs
+    for t in inputs:
+        if t is None or not t._rg:
+            edges.append(None)
+        else:
+            fn = t.grad_fn
+            edges.append((t, 0) if fn is None else (fn, t._out_nr))
+    node.next_edges = tuple(edges)
     node.seq = _next_seq()
     if state.anomaly:
         node._trace = "".join(traceback.format_stack()[:-2])
