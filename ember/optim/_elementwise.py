@@ -127,8 +127,7 @@ class ElementwiseOptimizer(Optimizer):
     def _check_grads(self, group: dict, params: list) -> None:
         if self._sparse_msg is not None:
             for p in params:
-                g = p._grad  # is_sparse_grad(g), inlined: this runs for every parameter at every step
-                if getattr(g, "_sparse_indices", None) is not None or g.is_sparse:
+                if is_sparse_grad(p._grad):
                     raise RuntimeError(self._sparse_msg)
 
     # ----- per-parameter path ------------------------------------------------------------
@@ -189,11 +188,7 @@ class ElementwiseOptimizer(Optimizer):
         self._run_kernel(lay, c, grads)
         lay.fresh = False
         for p in params:
-            vc = p._vc  # p._bump(), inlined
-            if vc is None:
-                p._vc = [1]
-            else:
-                vc[0] += 1
+            p._bump()
         return True
 
     def _run_kernel(self, lay: _Layout, c, grads: list) -> None:
