@@ -230,3 +230,67 @@ def test_sdpa_output_follows_the_query_layout_like_torch(kw, layout):
         strides.append(out.stride())
         out.sum().backward()
     assert strides[0] == strides[1]
+
+
+@pytest.mark.parametrize("mask", [None, "causal", "float", "bool", "3d", "padding"])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_mha_batch_first_self_attention_matches_torch(mask, dtype):
+    # batch-first self-attention without weights stays batch-first inside (no transposed input, no copy of the
+    # projection's gradient); values, gradients, the output's memory layout (which decides where a following
+    # dropout draws) and the cases left to the general path (3-D mask, key padding) all agree with torch
+    tm, em = _mha(dtype, batch_first=True)
+    x = randn((3, 32, 8), dtype)
+    rng = np.random.default_rng(5)
+    call = {"need_weights": False}
+    if mask == "causal":
+        call.update(attn_mask=torch.nn.Transformer.generate_square_subsequent_mask(32).numpy().astype(dtype),
+                    is_causal=True)
+    elif mask == "float":
+        call["attn_mask"] = rng.standard_normal((32, 32)).astype(dtype)
+    elif mask == "bool":
+        bm = rng.random((32, 32)) > 0.5
+        np.fill_diagonal(bm, False)
+        call["attn_mask"] = bm
+    elif mask == "3d":
+        call["attn_mask"] = rng.standard_normal((3 * 2, 32, 32)).astype(dtype)
+    elif mask == "padding":
+        kpm = rng.random((3, 32)) > 0.7
+        kpm[:, 0] = False
+        call["key_padding_mask"] = kpm
+    tol = {"rtol": 1e-4, "atol": 1e-5} if dtype == "float32" else None
+    _mha_compare(tm, em, [x, x, x], same=[(0, 1), (0, 2)], tol=tol, **call)
+    ce = {k: ember.tensor(v) if isinstance(v, np.ndarray) else v for k, v in call.items()}
+    ct = {k: torch.tensor(v) if isinstance(v, np.ndarray) else v for k, v in call.items()}
+    xe, xt = ember.tensor(x), torch.tensor(x)
+    assert em(xe, xe, xe, **ce)[0].stride() == tm(xt, xt, xt, **ct)[0].stride()
+
+
+def test_mha_batch_first_self_attention_dropout_streams_match_torch():
+    # training dropout inside the attention and a dropout after it (as in TransformerEncoderLayer) draw the same
+    # numbers at the same places
+    tm, em = _mha("float32", batch_first=True, dropout=0.3)
+    x = randn((3, 32, 8), "float32")
+    outs = []
+    for m, mha in ((ember, em), (torch, tm)):
+        m.manual_seed(7)
+        xx = m.tensor(x, requires_grad=True)
+        y = m.nn.functional.dropout(mha(xx, xx, xx, need_weights=False)[0], 0.4)
+        y.backward(m.tensor(randn((3, 32, 8), "float32", seed=2)))
+        outs.append((y.detach().numpy(), xx.grad.numpy()))
+    for a, b in zip(*outs):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+
+
+def test_unbind_gradient_is_laid_out_like_its_input():
+    # the gradient buffer of unbind/split/chunk follows the input's memory order, so a permuted view of a
+    # contiguous array gets a gradient that is contiguous once permuted back (values unchanged)
+    base = ember.randn(4, 5, 3, 6, requires_grad=True)
+    seen = {}
+    perm = base.permute(2, 0, 1, 3)
+    perm.register_hook(lambda g: seen.setdefault("g", g))
+    parts = perm.unbind(0)
+    sum((p * (i + 1)).sum() for i, p in enumerate(parts)).backward()
+    g = seen["g"]
+    assert g.permute(1, 2, 0, 3).is_contiguous()
+    want = np.broadcast_to(np.arange(1, 4, dtype="float32")[None, None, :, None], (4, 5, 3, 6))
+    np.testing.assert_array_equal(base.grad.numpy(), want)

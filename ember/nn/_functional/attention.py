@@ -366,6 +366,28 @@ def _in_projection_packed(q, k, v, w, b):
     return linear(q, w_q, b_q), linear(k, w_k, b_k), linear(v, w_v, b_v)
 
 
+def _batch_first_self_attention(x: Tensor, num_heads: int, in_w: Tensor, in_b, out_w: Tensor, out_b, attn_mask,
+                                dropout_p: float, is_causal: bool) -> Tensor:
+    """Multi-head self-attention on ``(N, L, E)`` input without leaving the batch-first layout.
+
+    The same computation as ``multi_head_attention_forward`` on the transposed input (the module's general path),
+    for the case ``nn.TransformerEncoderLayer`` uses: packed projection, no bias_k/v or zero attention, no key
+    padding mask, no weights returned, and either the causal hint or a 2-D float ``attn_mask`` (or none). The heads
+    are a permuted view of the (N, L, 3, H, D) projection and the unbind's gradient buffer is laid out like the
+    projection, so the input is never transposed and the projection's gradient is never copied. The output is
+    PyTorch's: the (N, L, E) transpose of an (L, N, E) array. Its memory order decides where a following dropout
+    puts its random draws, so the heads' output is copied to (L * N, E) rows before the output projection.
+    """
+    n, seq, e = x.shape
+    hd = e // num_heads
+    qkv = linear(x, in_w, in_b).view(n, seq, 3, num_heads, hd).permute(2, 0, 3, 1, 4)
+    q, k, v = qkv.unbind(0)
+    mask = None if is_causal or attn_mask is None else attn_mask.view(1, 1, seq, seq)
+    out = scaled_dot_product_attention(q, k, v, mask, dropout_p, is_causal)
+    out = out.permute(2, 0, 1, 3).reshape(seq * n, e)
+    return linear(out, out_w, out_b).view(seq, n, e).transpose(0, 1)
+
+
 def multi_head_attention_forward(query: Tensor, key: Tensor, value: Tensor, embed_dim_to_check: int, num_heads: int,
                                  in_proj_weight, in_proj_bias, bias_k, bias_v, add_zero_attn: bool,
                                  dropout_p: float, out_proj_weight: Tensor, out_proj_bias, training: bool = True,

@@ -4,7 +4,8 @@ from __future__ import annotations
 from ..._tensor import Tensor
 from ...ops.creation import empty
 from .. import init
-from .._functional.attention import _canonical_mask, _none_or_dtype, multi_head_attention_forward
+from .._functional.attention import (_batch_first_self_attention, _canonical_mask, _none_or_dtype,
+                                     multi_head_attention_forward)
 from ..parameter import Parameter
 from .linear import Linear
 from .module import Module
@@ -94,6 +95,15 @@ class MultiheadAttention(Module):
         key_padding_mask = _canonical_mask(key_padding_mask, "key_padding_mask", _none_or_dtype(attn_mask),
                                            "attn_mask", query.dtype)
         attn_mask = _canonical_mask(attn_mask, "attn_mask", None, "", query.dtype, check_other=False)
+        if (self.batch_first and is_batched and query is key and key is value and not need_weights
+                and key_padding_mask is None and self._qkv_same_embed_dim and self.bias_k is None
+                and not self.add_zero_attn and query.shape[-1] == self.embed_dim
+                and (attn_mask is not None if is_causal else
+                     attn_mask is None or tuple(attn_mask.shape) == (query.shape[1],) * 2)):
+            out = _batch_first_self_attention(query, self.num_heads, self.in_proj_weight, self.in_proj_bias,
+                                              self.out_proj.weight, self.out_proj.bias, attn_mask,
+                                              self.dropout if self.training else 0.0, is_causal)
+            return out, None
         if self.batch_first and is_batched:
             if key is value:
                 if query is key:
