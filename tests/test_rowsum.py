@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from ember._rowsum import colsum, rowdot, rowmax, rowmean, rowsum
+from ember._rowsum import colsum, exp_safe, rowdot, rowmax, rowmean, rowsum
 
 
 @pytest.mark.parametrize("shape", [(3, 5), (4, 64), (2, 3, 100), (1024, 65), (0, 16), (8, 0)])
@@ -77,3 +77,18 @@ def test_colsum_matches_numpy(shape, dtype):
     np.testing.assert_allclose(r, ref, rtol=1e-5 if dtype != "float16" else 1e-2, atol=1e-3)
     t = a.T  # not contiguous: NumPy's sum
     np.testing.assert_allclose(colsum(t), t.sum(0), rtol=1e-5 if dtype != "float16" else 1e-2, atol=1e-3)
+
+
+def test_exp_safe_bounds():
+    a = np.zeros((4, 8), dtype=np.float32)
+    assert exp_safe((a,), 8)
+    a[0, 0] = 70.0
+    assert exp_safe((a,), 8) and not exp_safe((a,), 2 ** 16)  # the row length comes off the bound
+    a[0, 0] = 79.0
+    assert not exp_safe((a,), 8)
+    a[0, 0] = -79.0
+    assert not exp_safe((a,), 8)
+    a[0, 0] = np.nan
+    assert not exp_safe((a,), 8)
+    assert exp_safe((np.full(3, 600.0),), 3) and not exp_safe((np.full(3, 600.0, dtype=np.float32),), 3)
+    assert not exp_safe((np.zeros(3, dtype=np.float16),), 3)  # no bound kept for half precision

@@ -294,3 +294,23 @@ def test_unbind_gradient_is_laid_out_like_its_input():
     assert g.permute(1, 2, 0, 3).is_contiguous()
     want = np.broadcast_to(np.arange(1, 4, dtype="float32")[None, None, :, None], (4, 5, 3, 6))
     np.testing.assert_array_equal(base.grad.numpy(), want)
+
+
+@pytest.mark.parametrize("scale", [0.05, 1.0, 3.0, 6.0])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_sdpa_causal_softmax_with_and_without_the_row_shift(scale, dtype):
+    # small scores skip the shift by the row maxima (softmax is shift-invariant), large ones keep it (else exp
+    # overflows); both match torch's values and gradients
+    shapes = [(2, 3, 64, 8), (2, 3, 64, 8), (2, 3, 64, 5)]
+    xs = [randn(s, dtype, seed=i, scale=scale) for i, s in enumerate(shapes)]
+    es, ts = zip(*(pair(x, True) for x in xs))
+    eo = F.scaled_dot_product_attention(*es, is_causal=True)
+    to = TF.scaled_dot_product_attention(*ts, is_causal=True)
+    tol = {"rtol": 1e-4, "atol": 1e-5 * scale} if dtype == "float32" else {"rtol": 1e-9, "atol": 1e-12 * scale}
+    assert_same(eo, to, **tol)
+    g = randn(tuple(to.shape), dtype, seed=9)
+    eo.backward(ember.tensor(g))
+    to.backward(torch.tensor(g))
+    for a, b in zip(es, ts):
+        assert_same(a.grad, b.grad, **tol)
+

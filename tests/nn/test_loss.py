@@ -132,6 +132,17 @@ def test_cross_entropy_stability_and_all_ignored():
                                                                        ).item())
 
 
+@pytest.mark.parametrize("scale", [0.1, 10.0, 60.0, 200.0])
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_cross_entropy_fast_path_with_and_without_the_row_shift(scale, reduction):
+    # the fast path's log-sum-exp skips the shift by the row maxima while every logit is inside exp's safe range
+    # (scales 0.1 and 10) and keeps it beyond (60 and 200 reach past it); both agree with torch
+    x = randn((256, 65), "float32", 3, scale=scale)
+    t = rng(5).integers(0, 65, 256).astype(np.int64)
+    tol = {"rtol": 1e-5, "atol": 1e-6 * max(scale, 1.0)}
+    _run(lambda nn: nn.CrossEntropyLoss(reduction=reduction), [x, t], "float32", **tol)
+
+
 def test_nll_cross_entropy_errors_match_torch():
     x = randn((3, 4))
     cases = [(lambda lib: lib.nn.functional.cross_entropy(lib.tensor(x), lib.tensor([0., 1., 2.]))),

@@ -8,7 +8,7 @@ import numpy as np
 
 from ... import _dtype as D
 from ..._device import array_module
-from ..._rowsum import rowdot, rowmax, rowsum
+from ..._rowsum import exp_safe, rowdot, rowmax, rowsum
 from ..._tensor import Tensor, _wrap
 from ...autograd.grad_mode import state
 from ...autograd.graph import Node, link
@@ -186,12 +186,16 @@ def _transposed(a, rows: int):
     return np.ascontiguousarray(t) if rows >= 16 and type(a) is np.ndarray else t
 
 
-def _softmax_rows_(s):
-    """Softmax over the last axis, in place (rows hold at least one finite score)."""
-    s -= rowmax(s)
+def _softmax_rows_(s, shift: bool = True):
+    """Softmax over the last axis, in place (rows hold at least one finite score); ``shift=False`` when
+    ``exp_safe`` said the scores need no shift by their row maxima."""
+    if shift:
+        s -= rowmax(s)
     np.exp(s, out=s)
     s /= rowsum(s)
     return s
+
+
 
 
 # Causal attention in two query blocks: the first half of the queries sees only the first half of the keys,
@@ -204,15 +208,15 @@ def _causal_sdpa(query: Tensor, key: Tensor, value: Tensor, bias, sf: float) -> 
     sft = q.dtype.type(sf)
     batch = np.broadcast_shapes(q.shape[:-2], k.shape[:-2], v.shape[:-2])
     res = _empty_in_query_layout(q, batch + (q.shape[-2], v.shape[-1]))
-    kt = _transposed(k, h)
+    kt = np.empty(k.shape[:-2] + (k.shape[-1], k.shape[-2]), dtype=k.dtype)
+    np.multiply(k.swapaxes(-1, -2), sft, out=kt)  # the contiguous copy (see _transposed) carries the scale
     pa = np.matmul(q[..., :h, :], kt[..., :h])
-    pa *= sft
-    pa += bias[:h, :h]
-    _softmax_rows_(pa)
     pb = np.matmul(q[..., h:, :], kt)
-    pb *= sft
+    shift = not exp_safe((pa, pb), k.shape[-2])
+    pa += bias[:h, :h]
+    _softmax_rows_(pa, shift)
     pb += bias[h:]
-    _softmax_rows_(pb)
+    _softmax_rows_(pb, shift)
     res[..., :h, :] = np.matmul(pa, v[..., :h, :])
     res[..., h:, :] = np.matmul(pb, v)
     res = _wrap(res)

@@ -6,7 +6,7 @@ import warnings
 
 import numpy as np
 
-from ..._rowsum import rowmax, rowsum
+from ..._rowsum import exp_safe, rowmax, rowsum
 from ..._tensor import Tensor, _wrap
 from ...autograd.grad_mode import no_grad, state
 from ...autograd.graph import Node, link
@@ -591,11 +591,15 @@ _FastCrossEntropyBackward.__name__ = _FastCrossEntropyBackward.__qualname__ = "N
 
 def _cross_entropy_fast(input: Tensor, d, t, reduction: str):
     """The common case in few NumPy calls: float (N, C) logits, int64 targets all in range, no weights."""
-    sh = d - rowmax(d)
     n, c = d.shape
     flat = np.arange(0, n * c, c) + t  # the targets' offsets in the flattened logits
-    picked = sh.ravel().take(flat)
-    e = np.exp(sh, out=sh)
+    if exp_safe((d,), c):  # log-sum-exp without the shift by the row maxima (see ember/_rowsum.py)
+        picked = np.ascontiguousarray(d).ravel().take(flat)
+        e = np.exp(d)
+    else:
+        sh = d - rowmax(d)
+        picked = sh.ravel().take(flat)
+        e = np.exp(sh, out=sh)
     s = rowsum(e)
     total = np.log(s).sum() - picked.sum(dtype=d.dtype)
     out = total / n if reduction == "mean" else total
