@@ -386,7 +386,7 @@ def _batch_first_self_attention(x: Tensor, num_heads: int, in_w: Tensor, in_b, o
     hd = e // num_heads
     qkv = linear(x, in_w, in_b).view(n, seq, 3, num_heads, hd).permute(2, 0, 3, 1, 4)
     q, k, v = qkv.unbind(0)
-    mask = None if is_causal or attn_mask is None else attn_mask.view(1, 1, seq, seq)
+    mask = None if is_causal or attn_mask is None else attn_mask.unsqueeze(0).unsqueeze(0)
     out = scaled_dot_product_attention(q, k, v, mask, dropout_p, is_causal)
     out = out.permute(2, 0, 1, 3).reshape(seq * n, e)
     return linear(out, out_w, out_b).view(seq, n, e).transpose(0, 1)
