@@ -231,13 +231,51 @@ def test_conv2d_gradients_for_each_subset_of_inputs(needs, channels):
             assert_same(es[k].grad, ts[k].grad, name=k)
 
 
-def test_conv2d_weight_gradient_over_a_long_batch():
-    # few output channels over many output positions: the weight gradient is summed in slices of 4096 positions
-    # (ember/nn/_functional/conv.py::_long_k_product); the last slice is a partial one
+@pytest.mark.parametrize("input_grad", [True, False])
+def test_conv2d_weight_gradient_over_a_long_batch(input_grad):
+    # few output channels over many output positions: with an input gradient the weight gradient is summed in
+    # slices of 4096 positions (ember/nn/_functional/conv.py::_long_k_product; the last slice is a partial one),
+    # without one it is taken image by image (_wgrad_rows)
     x, w, b = randn((33, 1, 28, 28), "float64"), randn((16, 1, 3, 3), "float64", seed=1), randn((16,), "float64")
-    (xe, xt), (we, wt), (be, bt) = pair(x), pair(w, True), pair(b, True)
+    (xe, xt), (we, wt), (be, bt) = pair(x, input_grad), pair(w, True), pair(b, True)
     g = randn((33, 16, 28, 28), "float64", seed=2)
     F.conv2d(xe, we, be, padding=1).backward(ember.tensor(g))
     torch.nn.functional.conv2d(xt, wt, bt, padding=1).backward(torch.tensor(g))
     assert_same(we.grad, wt.grad, rtol=1e-10, atol=1e-10)
     assert_same(be.grad, bt.grad, rtol=1e-10, atol=1e-10)
+    if input_grad:
+        assert_same(xe.grad, xt.grad, rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("case", [
+    ("conv1d", (4, 2, 11), (5, 2, 3), {"padding": 2, "dilation": 2}),
+    ("conv2d", (2, 3, 7, 6), (4, 3, 2, 3), {"padding": "same"}),
+    ("conv2d", (1, 1, 5, 5), (6, 1, 3, 3), {"padding": (0, 1)}),
+    ("conv2d", (3, 1, 8, 9), (2, 1, 5, 5), {"padding": 2, "bias": False}),
+    ("conv3d", (2, 1, 4, 5, 4), (3, 1, 3, 3, 3), {"padding": 1}),
+])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.filterwarnings("ignore:Using padding=.same.")
+def test_conv_weight_gradient_image_by_image_without_an_input_gradient(case, dtype):
+    # a first layer (input without gradient) with few weight rows (channels x kernel offsets) takes its weight and
+    # bias gradients as one batched product over the images (from a contiguous or a strided output gradient)
+    name, xs, ws, kw = case
+    bias = kw.pop("bias", True)
+    x, w, b = randn(xs, dtype), randn(ws, dtype, seed=1), randn((ws[0],), dtype, seed=2)
+    (xe, xt), (we, wt), (be, bt) = pair(x), pair(w, True), pair(b, True)
+    tol = F32 if dtype == "float32" else {}
+    for contiguous in (True, False):
+        ye = getattr(F, name)(xe, we, be if bias else None, **kw)
+        yt = getattr(torch.nn.functional, name)(xt, wt, bt if bias else None, **kw)
+        assert_same(ye, yt, **tol)
+        g = randn(tuple(yt.shape), dtype, seed=3)
+        ge, gt = ember.tensor(g), torch.tensor(g)
+        if not contiguous:
+            gs = g.swapaxes(0, 1).copy()
+            ge, gt = ember.tensor(gs).swapaxes(0, 1), torch.tensor(gs).swapaxes(0, 1)
+        ye.backward(ge)
+        yt.backward(gt)
+        assert_same(we.grad, wt.grad, **tol)
+        if bias:
+            assert_same(be.grad, bt.grad, **tol)
+        we.grad = be.grad = wt.grad = bt.grad = None

@@ -232,15 +232,49 @@ def _long_k_product(a, b):
     return r
 
 
+# Below this many weight-gradient rows (input channels x kernel offsets, + 1 for the bias) a convolution whose
+# input needs no gradient (a network's first layer) takes its weight gradient image by image (see _wgrad_rows).
+_FEW_ROWS = 32
+
+
+def _wgrad_rows(g, x, ks, pads, dil, need_b):
+    """Weight (and bias) gradient of a stride-1 ungrouped convolution as one batched product over the images,
+    ``g_n (O, P) @ X_n^T (P, C*K [+1])`` summed over n, with ``X`` the exact im2col of the padded input (no flat-
+    shift grid, so the output gradient is used as it is). For few rows the flat path's long-K product runs slowly
+    and its gradient re-layout is a strided copy of the whole gradient: 1 -> 16 channels, 3x3 on 28x28 at batch 64,
+    0.74 -> 0.40 ms."""
+    n, c = x.shape[:2]
+    o = g.shape[1]
+    size = x.shape[2:]
+    sp = tuple(s + lo + hi for s, (lo, hi) in zip(size, pads))
+    out = g.shape[2:]
+    nk = c * math.prod(ks)
+    xp_ = np.zeros((n, c) + sp, dtype=x.dtype)
+    xp_[(slice(None), slice(None)) + tuple(slice(lo, lo + s) for (lo, _), s in zip(pads, size))] = x
+    st = xp_.strides
+    win = np.ndarray((n, c) + tuple(ks) + tuple(out), x.dtype, xp_, 0,
+                     st[:2] + tuple(d * t for d, t in zip(dil, st[2:])) + st[2:])
+    cols = np.empty((n, nk + 1 if need_b else nk) + tuple(out), dtype=x.dtype)
+    np.copyto(cols[:, :nk].reshape(win.shape), win)
+    if need_b:
+        cols[:, nk] = 1
+    p = math.prod(out)
+    r = np.matmul(g.reshape(n, o, p), cols.reshape(n, -1, p).swapaxes(1, 2)).sum(0)
+    return r[:, :nk], (r[:, nk].copy() if need_b else None)
+
+
 def _flat_backward(g, x, w, cols, pads, dil, need_x, need_w, need_b=False):
     """Raw input, weight and bias gradients of ``_flat_conv`` (``cols`` from the forward, or None to rebuild); the
     bias gradient comes out of the weight-gradient GEMM (columns with a row of ones), else it is None."""
     ks = w.shape[2:]
+    n, c = x.shape[:2]
+    o = w.shape[0]
+    if need_w and not need_x and c * math.prod(ks) + need_b <= _FEW_ROWS:
+        gw, gb = _wgrad_rows(g, x, ks, pads, dil, need_b)
+        return None, gw.reshape(w.shape), gb
     geom = _flat_geom(x.shape[2:], ks, pads, dil)
     sp, _, offs, run, blen, _, data = geom[:7]
     gp = _flat_grad(g, geom)
-    n, c = x.shape[:2]
-    o = w.shape[0]
     gx = gw = gb = None
     if need_w:
         if cols is None:
@@ -342,7 +376,9 @@ def _convolution(x: Tensor, w: Tensor, b, stride, pads, dil, groups, transposed)
     if state.enabled and (x._rg or w._rg or (b is not None and b._rg)):
         n = ConvolutionBackward0()
         n.stride, n.pads, n.dilation, n.groups, n.transposed = stride, pads, dil, groups, transposed
-        n.cols = cols if w._rg else None
+        # the backward's weight gradient reuses the forward's columns, except where it goes image by image
+        few = not x._rg and xd.shape[1] * math.prod(w._data.shape[2:]) + (b is not None) <= _FEW_ROWS
+        n.cols = cols if w._rg and not few else None
         n.has_bias = b is not None
         n.save(x, w)
         link(n, res, (x, w, b) if b is not None else (x, w))
