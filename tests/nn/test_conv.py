@@ -232,13 +232,15 @@ def test_conv2d_gradients_for_each_subset_of_inputs(needs, channels):
 
 
 @pytest.mark.parametrize("input_grad", [True, False])
-def test_conv2d_weight_gradient_over_a_long_batch(input_grad):
-    # few output channels over many output positions: with an input gradient the weight gradient is summed in
-    # slices of 4096 positions (ember/nn/_functional/conv.py::_long_k_product; the last slice is a partial one),
-    # without one it is taken image by image (_wgrad_rows)
-    x, w, b = randn((33, 1, 28, 28), "float64"), randn((16, 1, 3, 3), "float64", seed=1), randn((16,), "float64")
+@pytest.mark.parametrize("channels", [(1, 16), (5, 4), (6, 64)])
+def test_conv2d_weight_gradient_over_a_long_batch(input_grad, channels):
+    # columns with few rows take the exact im2col (one product per image, ember/nn/_functional/conv.py::
+    # _exact_conv); more rows the flat-shift grid, whose weight gradient is one long-K product in either
+    # orientation (fewer rows than output channels or not); the input gradient always comes from the flat grid
+    ci, co = channels
+    x, w, b = randn((33, ci, 28, 28), "float64"), randn((co, ci, 3, 3), "float64", seed=1), randn((co,), "float64")
     (xe, xt), (we, wt), (be, bt) = pair(x, input_grad), pair(w, True), pair(b, True)
-    g = randn((33, 16, 28, 28), "float64", seed=2)
+    g = randn((33, co, 28, 28), "float64", seed=2)
     F.conv2d(xe, we, be, padding=1).backward(ember.tensor(g))
     torch.nn.functional.conv2d(xt, wt, bt, padding=1).backward(torch.tensor(g))
     assert_same(we.grad, wt.grad, rtol=1e-10, atol=1e-10)
@@ -253,16 +255,20 @@ def test_conv2d_weight_gradient_over_a_long_batch(input_grad):
     ("conv2d", (1, 1, 5, 5), (6, 1, 3, 3), {"padding": (0, 1)}),
     ("conv2d", (3, 1, 8, 9), (2, 1, 5, 5), {"padding": 2, "bias": False}),
     ("conv3d", (2, 1, 4, 5, 4), (3, 1, 3, 3, 3), {"padding": 1}),
+    ("conv2d", (1, 16, 6, 5), (8, 16, 3, 3), {"padding": 1, "dilation": (1, 2)}),
 ])
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("input_grad", [False, True])
 @pytest.mark.filterwarnings("ignore:Using padding=.same.")
-def test_conv_weight_gradient_image_by_image_without_an_input_gradient(case, dtype):
-    # a first layer (input without gradient) with few weight rows (channels x kernel offsets) takes its weight and
-    # bias gradients as one batched product over the images (from a contiguous or a strided output gradient)
+def test_conv_exact_columns_against_torch(case, dtype, input_grad):
+    # few column rows (channels x kernel offsets + bias) or batch 1: the exact im2col, one product per image for
+    # the output and the weight and bias gradients (from a contiguous or a strided output gradient); the input's
+    # gradient, when wanted, from the flat-shift grid
     name, xs, ws, kw = case
+    kw = dict(kw)
     bias = kw.pop("bias", True)
     x, w, b = randn(xs, dtype), randn(ws, dtype, seed=1), randn((ws[0],), dtype, seed=2)
-    (xe, xt), (we, wt), (be, bt) = pair(x), pair(w, True), pair(b, True)
+    (xe, xt), (we, wt), (be, bt) = pair(x, input_grad), pair(w, True), pair(b, True)
     tol = F32 if dtype == "float32" else {}
     for contiguous in (True, False):
         ye = getattr(F, name)(xe, we, be if bias else None, **kw)
@@ -278,4 +284,6 @@ def test_conv_weight_gradient_image_by_image_without_an_input_gradient(case, dty
         assert_same(we.grad, wt.grad, **tol)
         if bias:
             assert_same(be.grad, bt.grad, **tol)
-        we.grad = be.grad = wt.grad = bt.grad = None
+        if input_grad:
+            assert_same(xe.grad, xt.grad, **tol)
+        we.grad = be.grad = wt.grad = bt.grad = xe.grad = xt.grad = None

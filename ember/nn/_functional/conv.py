@@ -219,69 +219,99 @@ def _flat_conv(x, w, b, pads, dil):
     return res, cols, geom
 
 
-def _long_k_product(a, b):
-    """``a @ b.T`` for short, wide ``a`` and ``b``. With few output entries OpenBLAS runs slices of up to 4096
-    columns at twice the speed of the whole product (its small-matrix kernels, no packing): the weight gradient of
-    1 -> 16 channels on 28x28 at batch 64, (16, 53760) x (53760, 10): 584 against 314 us."""
-    k = a.shape[1]
-    if a.shape[0] * b.shape[0] > 256 or k <= 8192:
-        return a @ b.T
-    r = a[:, :4096] @ b[:, :4096].T
-    for i in range(4096, k, 4096):
-        r += a[:, i:i + 4096] @ b[:, i:i + 4096].T
-    return r
+# The exact im2col: for each image, its (C * K [+ 1], P) columns over the true output positions (no flat-shift grid),
+# so the product with the weight gives each image's (O, P) output directly in NCHW order and the weight gradient is
+# sum_n g_n (O, P) @ X_n^T with the output gradient as it comes. It beats the flat-shift path when the columns have
+# few rows (the one big GEMM is then short and wide, and the flat path's crop-and-transpose copy of the output and
+# re-layout of its gradient dominate) and at batch 1 (forward at batch 64: 1 -> 16 channels, 3x3 on 28x28,
+# 674 -> 335 us; 4 -> 16: 1582 -> 1247 us; 16 -> 32 on 14x14: 1587 -> 1736 us, so the flat path stays there;
+# batch 1, 16 -> 32: 45 -> 31 us).
+_EXACT_ROWS = 40
 
 
-# Below this many weight-gradient rows (input channels x kernel offsets, + 1 for the bias) a convolution whose
-# input needs no gradient (a network's first layer) takes its weight gradient image by image (see _wgrad_rows).
-_FEW_ROWS = 32
+def _use_exact(n: int, rows: int) -> bool:
+    return rows <= _EXACT_ROWS or n == 1
 
 
-def _wgrad_rows(g, x, ks, pads, dil, need_b):
-    """Weight (and bias) gradient of a stride-1 ungrouped convolution as one batched product over the images,
-    ``g_n (O, P) @ X_n^T (P, C*K [+1])`` summed over n, with ``X`` the exact im2col of the padded input (no flat-
-    shift grid, so the output gradient is used as it is). For few rows the flat path's long-K product runs slowly
-    and its gradient re-layout is a strided copy of the whole gradient: 1 -> 16 channels, 3x3 on 28x28 at batch 64,
-    0.74 -> 0.40 ms."""
+@functools.lru_cache(maxsize=256)
+def _exact_geom(shape, ks, pads, dil):
+    """For input ``shape (N, C, *S)``: the padded and output sizes, where the input sits in the padded array, and
+    the element strides of the windows view ``(N, C, *K, *Out)`` of the padded array (cached: ~3 us at batch 1)."""
+    n, c = shape[:2]
+    size = shape[2:]
+    sp = tuple(s + lo + hi for s, (lo, hi) in zip(size, pads))
+    out = tuple(p - d * (k - 1) for p, d, k in zip(sp, dil, ks))
+    inner = (slice(None), slice(None)) + tuple(slice(lo, lo + s) for (lo, _), s in zip(pads, size))
+    st = [1] * (len(sp) + 2)
+    for i in range(len(st) - 2, -1, -1):
+        st[i] = st[i + 1] * ((n, c) + sp)[i + 1]
+    wst = tuple(st[:2]) + tuple(d * t for d, t in zip(dil, st[2:])) + tuple(st[2:])
+    return sp, out, inner, wst, c * math.prod(ks)
+
+
+def _exact_cols(x, ks, pads, dil, ones: bool):
+    """``x (N, C, *S)`` -> ``(N, C * prod(K) [+ 1], P)``: each image's columns over the ``P`` output positions of a
+    stride-1 convolution of the zero-padded input, with a last row of ones (the bias's) when ``ones``."""
+    n = x.shape[0]
+    sp, out, inner, wst, nk = _exact_geom(x.shape, tuple(ks), tuple(tuple(p) for p in pads), tuple(dil))
+    xp_ = np.zeros(x.shape[:2] + sp, dtype=x.dtype)
+    xp_[inner] = x
+    it = xp_.itemsize
+    win = np.ndarray(x.shape[:2] + tuple(ks) + out, x.dtype, xp_, 0, tuple(s * it for s in wst))
+    cols = np.empty((n, nk + 1 if ones else nk) + out, dtype=x.dtype)
+    np.copyto(cols[:, :nk].reshape(win.shape), win)
+    if ones:
+        cols[:, nk] = 1
+    return cols.reshape(n, cols.shape[1], -1), out
+
+
+def _exact_conv(x, w, b, pads, dil):
+    """Stride-1, ungrouped cross-correlation through the exact im2col; returns ``(result, cols)``."""
+    cols, out = _exact_cols(x, w.shape[2:], pads, dil, b is not None)
+    o = w.shape[0]
+    wm = w.reshape(o, -1)
+    if b is not None:  # the bias is one more weight column, against the columns' row of ones
+        wm = np.concatenate([wm, b.reshape(-1, 1).astype(wm.dtype, copy=False)], axis=1)
+    return np.matmul(wm, cols).reshape((x.shape[0], o) + out), cols
+
+
+def _exact_wgrad(g, x, ks, pads, dil, need_b, cols=None):
+    """Weight (and bias) gradient through the exact im2col (the forward's ``cols``, or rebuilt): one batched
+    product over the images, ``g_n (O, P) @ X_n^T``, summed over n. With few rows it also beats the flat path's
+    long-K product and gradient re-layout: 1 -> 16 channels, 3x3 on 28x28 at batch 64, 0.74 -> 0.40 ms."""
     n, c = x.shape[:2]
     o = g.shape[1]
-    size = x.shape[2:]
-    sp = tuple(s + lo + hi for s, (lo, hi) in zip(size, pads))
-    out = g.shape[2:]
     nk = c * math.prod(ks)
-    xp_ = np.zeros((n, c) + sp, dtype=x.dtype)
-    xp_[(slice(None), slice(None)) + tuple(slice(lo, lo + s) for (lo, _), s in zip(pads, size))] = x
-    st = xp_.strides
-    win = np.ndarray((n, c) + tuple(ks) + tuple(out), x.dtype, xp_, 0,
-                     st[:2] + tuple(d * t for d, t in zip(dil, st[2:])) + st[2:])
-    cols = np.empty((n, nk + 1 if need_b else nk) + tuple(out), dtype=x.dtype)
-    np.copyto(cols[:, :nk].reshape(win.shape), win)
-    if need_b:
-        cols[:, nk] = 1
-    p = math.prod(out)
-    r = np.matmul(g.reshape(n, o, p), cols.reshape(n, -1, p).swapaxes(1, 2)).sum(0)
+    if cols is None:
+        cols = _exact_cols(x, ks, pads, dil, need_b)[0]
+    r = np.matmul(g.reshape(n, o, -1), cols.swapaxes(1, 2)).sum(0)
     return r[:, :nk], (r[:, nk].copy() if need_b else None)
 
 
 def _flat_backward(g, x, w, cols, pads, dil, need_x, need_w, need_b=False):
-    """Raw input, weight and bias gradients of ``_flat_conv`` (``cols`` from the forward, or None to rebuild); the
-    bias gradient comes out of the weight-gradient GEMM (columns with a row of ones), else it is None."""
+    """Raw input, weight and bias gradients of ``_flat_conv`` or ``_exact_conv`` (``cols`` from the forward: 2-D
+    flat-shift or 3-D exact columns, or None to rebuild); the bias gradient comes out of the weight-gradient GEMM
+    (columns with a row of ones), else it is None."""
     ks = w.shape[2:]
     n, c = x.shape[:2]
     o = w.shape[0]
-    if need_w and not need_x and c * math.prod(ks) + need_b <= _FEW_ROWS:
-        gw, gb = _wgrad_rows(g, x, ks, pads, dil, need_b)
-        return None, gw.reshape(w.shape), gb
+    gx = gw = gb = None
+    exact = cols is not None and cols.ndim == 3
+    if need_w and (exact or (cols is None and _use_exact(n, c * math.prod(ks) + need_b))):
+        gw, gb = _exact_wgrad(g, x, ks, pads, dil, need_b, cols if exact else None)
+        gw = gw.reshape(w.shape)
+        need_w = False
+        if not need_x:
+            return None, gw, gb
     geom = _flat_geom(x.shape[2:], ks, pads, dil)
     sp, _, offs, run, blen, _, data = geom[:7]
     gp = _flat_grad(g, geom)
-    gx = gw = gb = None
     if need_w:
         if cols is None:
             cols = _flat_cols(x, ks, pads, dil, geom, ones=need_b)
         # OpenBLAS runs the long-K product faster with the larger operand on the left: (C*K, O) for 16 -> 32
         # channels at batch 64 takes 0.86 against 1.28 ms as (O, C*K); the transposed result is tiny
-        gwb = _long_k_product(gp, cols) if cols.shape[0] < o else (cols @ gp.T).T
+        gwb = gp @ cols.T if cols.shape[0] < o else (cols @ gp.T).T
         nk = c * len(offs)
         gw = gwb[:, :nk].reshape(w.shape)
         if need_b and cols.shape[0] > nk:
@@ -365,7 +395,11 @@ def _convolution(x: Tensor, w: Tensor, b, stride, pads, dil, groups, transposed)
     xd = x._data
     cols = None
     if not transposed and groups == 1 and type(xd) is np.ndarray and all(s == 1 for s in stride):
-        r, cols, _ = _flat_conv(xd, w._data, None if b is None else b._data, pads, dil)
+        wd, bd = w._data, None if b is None else b._data
+        if _use_exact(xd.shape[0], xd.shape[1] * math.prod(wd.shape[2:]) + (bd is not None)):
+            r, cols = _exact_conv(xd, wd, bd, pads, dil)
+        else:
+            r, cols, _ = _flat_conv(xd, wd, bd, pads, dil)
         res = _wrap(r)
     else:
         fn = _conv_t_arr if transposed else _conv_arr
@@ -376,9 +410,7 @@ def _convolution(x: Tensor, w: Tensor, b, stride, pads, dil, groups, transposed)
     if state.enabled and (x._rg or w._rg or (b is not None and b._rg)):
         n = ConvolutionBackward0()
         n.stride, n.pads, n.dilation, n.groups, n.transposed = stride, pads, dil, groups, transposed
-        # the backward's weight gradient reuses the forward's columns, except where it goes image by image
-        few = not x._rg and xd.shape[1] * math.prod(w._data.shape[2:]) + (b is not None) <= _FEW_ROWS
-        n.cols = cols if w._rg and not few else None
+        n.cols = cols if w._rg else None
         n.has_bias = b is not None
         n.save(x, w)
         link(n, res, (x, w, b) if b is not None else (x, w))
