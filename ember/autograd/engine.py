@@ -113,6 +113,11 @@ def queue_callback(fn) -> None:
     _final_callbacks[-1].append(fn)
 
 
+# per running backward (innermost last): whether it captures gradients of given inputs (autograd.grad, or
+# backward(inputs=...)), which may be non-leaf tensors whose incoming gradient must stay as computed
+capturing: list = []
+
+
 def execute(roots, root_grads, retain_graph: bool, create_graph: bool, inputs=None, accumulate: bool = True):
     """Run backward from ``roots`` (Tensors) seeded with ``root_grads``.
 
@@ -123,12 +128,14 @@ def execute(roots, root_grads, retain_graph: bool, create_graph: bool, inputs=No
     state.enabled = bool(create_graph)
     callbacks = []
     _final_callbacks.append(callbacks)
+    capturing.append(inputs is not None)
     try:
         out = _execute_quiet(roots, root_grads, retain_graph, create_graph, inputs, accumulate)
         while callbacks:
             callbacks.pop(0)()
         return out
     finally:
+        capturing.pop()
         _final_callbacks.pop()
         state.enabled = prev
 

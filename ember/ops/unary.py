@@ -17,7 +17,7 @@ _default = D._default
 _UNARY_DOC = "Elementwise ``{name}``.\n\n    >>> import ember\n    >>> ember.{name}(ember.tensor([{ex}]))\n    {out}\n"
 
 
-def _unary(name, ufunc, deriv, *, save="input", keep_int=False, node_name=None, doc=None, rawd=None):
+def _unary(name, ufunc, deriv, *, save="input", keep_int=False, node_name=None, doc=None, rawd=None, slots=()):
     """Define ``ember.<name>``, ``Tensor.<name>``, ``Tensor.<name>_`` from a ufunc and a derivative.
 
     ``deriv(g, x_or_y)`` is written in Tensor ops (so it is differentiable); ``save`` says whether it
@@ -31,7 +31,7 @@ def _unary(name, ufunc, deriv, *, save="input", keep_int=False, node_name=None, 
         (x,) = self.saved_tensors
         return deriv(g, x)
 
-    attrs = {"__slots__": (), "backward": backward}
+    attrs = {"__slots__": slots, "backward": backward}
     if rawd is not None:
         def raw(self, g):
             if save is None:
@@ -231,9 +231,26 @@ def _relu_raw_grad(g, y):
 
 
 relu = _unary("relu", _relu_np, lambda g, y: g.where(~(y <= 0), 0.0), save="output", keep_int=True,
-              rawd=_relu_raw_grad,
+              rawd=_relu_raw_grad, slots=("premasked",),
               doc="max(x, 0) elementwise.\n\n    >>> import ember\n    >>> ember.relu(ember.tensor([-1., 2.]))\n"
                   "    tensor([0., 2.])\n")
+
+
+def _relu_node_raw(self, g):
+    """ReluBackward0 on raw arrays. A non-overlapping max pool over this ReLU's output selects its gradient with
+    the ReLU's mask already applied (at a quarter of the size: where the window's maximum is positive) and leaves
+    that array in ``premasked``; when it arrives here unchanged (this ReLU's only gradient, no hooks) it is the
+    answer. The saved output is still read, so an in-place change to it still raises."""
+    y = self.saved_arrays()[0]
+    pm = getattr(self, "premasked", None)
+    if pm is not None:
+        self.premasked = None
+        if g is pm and not self._pre_hooks:
+            return g
+    return _relu_raw_grad(g, y)
+
+
+relu._node.raw = _relu_node_raw
 
 
 # the names this family adds to the top-level ``ember`` namespace (PyTorch's top-level names only)

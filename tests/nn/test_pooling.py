@@ -188,3 +188,60 @@ def test_pooling_errors_match_torch():
             fn(torch, tf)
         assert str(ee.value) == str(et.value)
         assert match in str(ee.value)
+
+
+def _relu_pool_case(m, x, variant):
+    xx = m.tensor(x, requires_grad=True)
+    y = m.relu(xx)
+    seen = []
+    if variant == "hook":  # a hook that changes the ReLU output's gradient: the ReLU must mask the changed one
+        y.register_hook(lambda g: g + 1.0)
+    if variant == "retain":
+        y.retain_grad()
+    p = m.nn.functional.max_pool2d(y, 2)
+    gp = m.tensor(np.random.default_rng(7).standard_normal(tuple(p.shape)).astype(x.dtype))
+    loss = (p * gp).sum()
+    if variant == "shared":  # the ReLU output also feeds another op: its gradient is a sum
+        loss = loss + (y * 0.5).sum()
+    if variant == "twice":
+        loss = loss + m.nn.functional.max_pool2d(y, 2).sum()
+    if variant == "unbatched":
+        p2 = m.nn.functional.max_pool2d(y[0], 2)
+        loss = (p2 * gp[0]).sum()
+    if variant == "grad":  # autograd.grad of the ReLU output and of the input: both as computed
+        return list(m.autograd.grad(loss, [y, xx]))
+    if variant == "inputs":
+        loss.backward(inputs=[y])
+        return [y.grad]
+    loss.backward(retain_graph=variant == "again")
+    if variant == "again":
+        seen.append(xx.grad.clone())
+        loss.backward()
+    if variant == "retain":
+        seen.append(y.grad)
+    return [xx.grad] + seen
+
+
+@pytest.mark.parametrize("variant", ["plain", "shared", "twice", "hook", "retain", "again", "unbatched", "grad",
+                                     "inputs"])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.filterwarnings("ignore:The .grad attribute of a Tensor that is not a leaf")
+def test_relu_then_tiled_max_pool_gradients_like_torch(variant, dtype):
+    # a 2x2 max pool over a ReLU's output applies the ReLU's mask itself (on the pooled maxima) and the ReLU's
+    # backward passes that gradient through when it is the ReLU's only one; every other case masks as usual
+    x = np.random.default_rng(3).standard_normal((2, 3, 6, 8)).astype(dtype)
+    x[0, 0, :2, :2] = -1.0  # a window whose maximum is negative: zero gradient through the ReLU
+    x[0, 1, :2, :2] = 0.0  # all zeros: the first offset wins, the ReLU's mask is closed
+    x[1, 2, 2:4, 2:4] = [[-0.0, -2.0], [-3.0, -0.0]]
+    for e, t in zip(_relu_pool_case(ember, x, variant), _relu_pool_case(torch, x, variant)):
+        assert_same(e, t)
+
+
+def test_relu_then_tiled_max_pool_inplace_change_still_raises():
+    for m in (ember, torch):
+        x = m.tensor(np.random.default_rng(1).standard_normal((1, 2, 4, 4)).astype("float32"), requires_grad=True)
+        y = m.relu(x)
+        p = m.nn.functional.max_pool2d(y, 2)
+        y.mul_(2)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            p.sum().backward()

@@ -9,9 +9,13 @@ import numpy as np
 from ..._device import array_module
 from ..._tensor import Tensor, _wrap
 from ...autograd.grad_mode import state
+from ...autograd import engine as _engine
 from ...autograd.graph import Node, link
 from ...ops._util import _INT_VIEW, keep_on_tie
+from ...ops.unary import relu as _relu
 from .conv import _col2im, _pad_arr, _plain, _shape_str, _windows
+
+_RELU_NODE = _relu._node  # ReluBackward0 (see _TiledMaxPoolBackward.raw)
 
 __all__ = [
     "adaptive_avg_pool1d",
@@ -200,7 +204,7 @@ def _pool_geometry_compute(input, nd, kernel_size, stride, padding, dilation, ce
 class _TiledMaxPoolBackward(Node):
     """Backward of a non-overlapping max pool (kernel == stride, no padding), from the winning kernel offset."""
 
-    __slots__ = ("karg", "ks", "nsp", "outs", "shape")
+    __slots__ = ("karg", "ks", "nsp", "outs", "pos", "shape")
 
     def _flat_index(self):
         return _tiled_index(self.karg, self.ks, self.outs, self.shape)
@@ -215,6 +219,14 @@ class _TiledMaxPoolBackward(Node):
         mask gives -0.0 under negative gradients and NaN under infinite ones; copyto with where= is 4x slower)."""
         karg, ks, outs = self.karg, self.ks, self.outs
         it = _INT_VIEW.get(g.dtype) if g.shape == karg.shape else None
+        # over a ReLU's output, the ReLU's own mask (output > 0) is applied here on the pooled maxima, unless the
+        # ReLU output's gradient is observed (hooks, retain_grad, captured by autograd.grad): see
+        # ember/ops/unary.py::_relu_node_raw (the ReLU's backward was three passes over the full-size gradient)
+        pos = None
+        if self.pos is not None and it is not None and not (_engine.capturing and _engine.capturing[-1]):
+            e = self.next_edges[0]
+            if e is not None and type(e[0]) is _RELU_NODE and not e[0]._pre_hooks:
+                pos = self.pos
         # the bitwise path writes every element of every offset's slice; when the windows tile the whole input
         # those slices cover it exactly, so no zero fill first ((64, 16, 28, 28) float32: ~100 us)
         tiled = it is not None and all(s == o * k for s, o, k in zip(self.shape[-len(ks):], outs, ks))
@@ -228,8 +240,12 @@ class _TiledMaxPoolBackward(Node):
                 np.copyto(gx[ix], g, where=karg == k)
                 continue
             np.equal(karg, k, out=won)
+            if pos is not None:
+                won &= pos
             np.subtract(0, won.view(np.int8), out=m)  # -1 (all bits set) where offset k won
             np.bitwise_and(gi, m, out=gxi[ix])
+        if pos is not None:
+            self.next_edges[0][0].premasked = gx
         return gx
 
 
@@ -303,6 +319,8 @@ def _tiled_max_pool(input, d, nd, ks, outs, unbatched, need_idx):
         n = _TILED_NODES[max(nd, 2)]()
         n.shape, n.nsp, n.ks, n.outs = input._data.shape, nd, ks, outs
         n.karg = karg[0] if unbatched else karg
+        v = vals[0] if unbatched else vals
+        n.pos = (v > 0) if type(input.grad_fn) is _RELU_NODE and v.dtype.kind == "f" else None
         link(n, res, (input,))
     return res, it
 
