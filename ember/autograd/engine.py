@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import heapq
+import threading
 
 import numpy as np
 
@@ -113,9 +114,22 @@ def queue_callback(fn) -> None:
     _final_callbacks[-1].append(fn)
 
 
-# per running backward (innermost last): whether it captures gradients of given inputs (autograd.grad, or
-# backward(inputs=...)), which may be non-leaf tensors whose incoming gradient must stay as computed
-capturing: list = []
+class _Capturing(threading.local):
+    """Per thread, per running backward (innermost last): whether it captures the gradients of given inputs
+    (autograd.grad, backward(inputs=...)), which may be non-leaf tensors whose incoming gradient must stay as
+    computed (see ember/nn/_functional/pooling.py::_TiledMaxPoolBackward.raw)."""
+
+    def __init__(self) -> None:
+        self.runs: list = []
+
+
+_capturing = _Capturing()
+
+
+def capturing() -> bool:
+    """Whether the innermost backward running on this thread captures input gradients."""
+    runs = _capturing.runs
+    return bool(runs) and runs[-1]
 
 
 def execute(roots, root_grads, retain_graph: bool, create_graph: bool, inputs=None, accumulate: bool = True):
@@ -128,14 +142,15 @@ def execute(roots, root_grads, retain_graph: bool, create_graph: bool, inputs=No
     state.enabled = bool(create_graph)
     callbacks = []
     _final_callbacks.append(callbacks)
-    capturing.append(inputs is not None)
+    runs = _capturing.runs
+    runs.append(inputs is not None)
     try:
         out = _execute_quiet(roots, root_grads, retain_graph, create_graph, inputs, accumulate)
         while callbacks:
             callbacks.pop(0)()
         return out
     finally:
-        capturing.pop()
+        runs.pop()
         _final_callbacks.pop()
         state.enabled = prev
 

@@ -223,7 +223,7 @@ class _TiledMaxPoolBackward(Node):
         # ReLU output's gradient is observed (hooks, retain_grad, captured by autograd.grad): see
         # ember/ops/unary.py::_relu_node_raw (the ReLU's backward was three passes over the full-size gradient)
         pos = None
-        if self.pos is not None and it is not None and not (_engine.capturing and _engine.capturing[-1]):
+        if self.pos is not None and it is not None and not _engine.capturing():
             e = self.next_edges[0]
             if e is not None and type(e[0]) is _RELU_NODE and not e[0]._pre_hooks:
                 pos = self.pos
