@@ -196,8 +196,6 @@ def _softmax_rows_(s, shift: bool = True):
     return s
 
 
-
-
 # Causal attention in two query blocks: the first half of the queries sees only the first half of the keys,
 # so its scores, softmax and products are done on (L/2, L/2) blocks; the second half sees every key. This skips
 # the fully masked quarter of the score matrix (a quarter of the work), as PyTorch's CPU flash attention does

@@ -8,8 +8,8 @@ import numpy as np
 
 from ..._device import array_module
 from ..._tensor import Tensor, _wrap
-from ...autograd.grad_mode import state
 from ...autograd import engine as _engine
+from ...autograd.grad_mode import state
 from ...autograd.graph import Node, link
 from ...ops._util import _INT_VIEW, keep_on_tie
 from ...ops.unary import relu as _relu
