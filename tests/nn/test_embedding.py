@@ -168,14 +168,17 @@ def test_normalize_cosine_pairwise_pdist(dtype):
 
 @pytest.mark.parametrize("num,n,dtype", [(65, 1024, "float32"), (5000, 300, "float32"), (5000, 300, "float64"),
                                          (7, 40, "float16")])
-@pytest.mark.parametrize("nonfinite", [False, True])
+@pytest.mark.parametrize("nonfinite", [False, True, "overflow"])
 def test_embedding_weight_gradient_paths(num, n, dtype, nonfinite):
-    """One-hot GEMM (small num * n, finite), sorted runs (large, or non-finite) and add.at (other dtypes)."""
+    """One-hot GEMM (small num * n, finite result), sorted runs (large, or a non-finite gradient or sum) and add.at
+    (other dtypes)."""
     r = rng(3)
     idx = r.integers(0, num, n)
     idx[:5] = 3  # repeated rows
     g = r.standard_normal((n, 8)).astype(dtype)
-    if nonfinite:
+    if nonfinite == "overflow":  # finite gradients whose sum over the repeated row overflows
+        g[:5, 1] = np.finfo(dtype).max / 2
+    elif nonfinite:
         g[1, 2], g[7, 0] = np.inf, np.nan
     tw = torch.zeros(num, 8, dtype=getattr(torch, dtype), requires_grad=True)
     ew = ember.zeros(num, 8, dtype=getattr(ember, dtype), requires_grad=True)
