@@ -21,14 +21,21 @@ class _ViewsBackward(Node):
 
     The buffer is laid out in memory like the input (``order``: its axes outermost first, None when row-major), so
     that the gradient reaching a permuted view of a contiguous array is contiguous again: multi-head attention's
-    packed projection gets its gradient as a free reshape instead of a copy.
+    packed projection gets its gradient as a free reshape instead of a copy. When the input is such a view
+    (``alias``: the array's shape and dtype, the view's offset and strides in it) and every gradient arrives as a
+    view of one new array of that shape, at exactly its own view's place (attention's backward allocates them
+    so), that array is the buffer already: nothing is copied.
     """
 
-    __slots__ = ("dim", "indices", "num_outputs", "order", "shape", "sizes")
+    __slots__ = ("alias", "dim", "indices", "num_outputs", "order", "shape", "sizes")
     raw_accepts_none = True
 
     def raw(self, *grads):
         g0 = next(g for g in grads if g is not None)
+        if self.alias is not None:
+            whole = _filled_alias(self, grads)
+            if whole is not None:
+                return whole
         xp = array_module(g0)
         make = xp.zeros if any(g is None for g in grads) else xp.empty
         order = self.order
@@ -56,6 +63,24 @@ SplitWithSizesBackward0 = type("SplitWithSizesBackward0", (_ViewsBackward,), {"_
 UnbindBackward0 = type("UnbindBackward0", (_ViewsBackward,), {"__slots__": ()})
 
 
+def _filled_alias(node, grads):
+    """The input-shaped view of the array all ``grads`` are views of, if each sits where its view of the input
+    sits (see ``_ViewsBackward``); else None."""
+    shape, dtype, offset, strides = node.alias
+    b = grads[0].base if grads[0] is not None else None
+    if b is None or type(b) is not np.ndarray or b.shape != shape or b.dtype != dtype or not b.flags.c_contiguous:
+        return None
+    whole = np.ndarray(node.shape, b.dtype, b, offset, strides)
+    for ix, g in zip(node.indices, grads):
+        if g is None or g.base is not b:
+            return None
+        part = whole[ix]
+        if (g.__array_interface__["data"][0] != part.__array_interface__["data"][0] or g.strides != part.strides
+                or g.shape != part.shape):
+            return None
+    return whole
+
+
 def _memory_order(a):
     """The axes of a strided array from outermost to innermost in memory (stable for equal strides), or None when
     that is the axes' own order."""
@@ -78,7 +103,13 @@ def _views(input: Tensor, d: int, sizes, cls) -> tuple:
     if outs and input._rg and state.enabled:
         n = cls()
         n.dim, n.indices, n.num_outputs, n.shape, n.sizes = d, indices, len(indices), a.shape, sizes
-        n.order = None if a.flags.c_contiguous else _memory_order(a)
+        n.order = n.alias = None
+        if not a.flags.c_contiguous:
+            n.order = _memory_order(a)
+            b = a.base
+            if type(a) is np.ndarray and b is not None and type(b) is np.ndarray and b.flags.c_contiguous:
+                n.alias = (b.shape, a.dtype, a.__array_interface__["data"][0] - b.__array_interface__["data"][0],
+                           a.strides)
         link_multi(n, outs, (input,))
     return tuple(outs)
 

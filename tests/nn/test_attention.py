@@ -308,3 +308,26 @@ def test_sdpa_causal_softmax_with_and_without_the_row_shift(scale, dtype):
     tol = {"rtol": 1e-4, "atol": 1e-5 * scale} if dtype == "float32" else {"rtol": 1e-9, "atol": 1e-12 * scale}
     _sdpa_compare([(2, 3, 64, 8), (2, 3, 64, 8), (2, 3, 64, 5)], dtype, scale_inputs=scale, tol=tol, is_causal=True)
 
+
+
+@pytest.mark.parametrize("variant", ["plain", "q_reused", "k_detached"])
+def test_attention_gradients_into_the_packed_projection(variant):
+    # causal attention over the heads unbound from a packed projection writes q/k/v gradients into one buffer laid
+    # out like the projection, which UnbindBackward0 then takes whole; a head also used elsewhere (its gradient is
+    # a sum) or one without a gradient takes the copying path; all match torch
+    x = randn((3, 64, 24), "float32")
+    w = randn((72, 24), "float32", seed=1, scale=0.2)
+    res = []
+    for m in (ember, torch):
+        xx, ww = m.tensor(x, requires_grad=True), m.tensor(w, requires_grad=True)
+        q, k, v = (xx @ ww.t()).view(3, 64, 3, 2, 12).permute(2, 0, 3, 1, 4).unbind(0)
+        if variant == "k_detached":
+            k = k.detach()
+        out = m.nn.functional.scaled_dot_product_attention(q, k, v, is_causal=True)
+        loss = (out * m.tensor(randn(tuple(out.shape), "float32", seed=2))).sum()
+        if variant == "q_reused":
+            loss = loss + (q * 0.5).sum()
+        loss.backward()
+        res.append((out.detach().numpy(), xx.grad.numpy(), ww.grad.numpy()))
+    for a, b in zip(*res):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)

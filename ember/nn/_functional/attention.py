@@ -227,6 +227,26 @@ def _causal_sdpa(query: Tensor, key: Tensor, value: Tensor, bias, sf: float) -> 
     return res
 
 
+def _address(a) -> int:
+    return a.__array_interface__["data"][0]
+
+
+def _grads_like_inputs(q, k, v):
+    """Gradient arrays for ``q``, ``k`` and ``v`` when the three are same-shaped, same-strided views of one
+    C-contiguous array (multi-head attention's heads, unbound from its packed projection): views of one new
+    buffer laid out like that array, at the same places, so that UnbindBackward0 takes the buffer whole instead of
+    copying three gradients into one (ember/ops/splitting.py; ~0.25 ms per layer of the benchmark transformer).
+    None otherwise (each gradient then gets its own row-major array)."""
+    base = q.base
+    if (base is None or k.base is not base or v.base is not base or type(base) is not np.ndarray
+            or not base.flags.c_contiguous or not q.shape == k.shape == v.shape
+            or not q.strides == k.strides == v.strides):
+        return None
+    buf = np.empty(base.shape, dtype=base.dtype)
+    o = _address(base)
+    return tuple(np.ndarray(a.shape, a.dtype, buf, _address(a) - o, a.strides) for a in (q, k, v))
+
+
 def _causal_sdpa_backward(q, k, v, weights, g, sf: float, e):
     """Raw gradients of ``_causal_sdpa`` from its two blocks of attention weights."""
     pa, pb = weights
@@ -234,8 +254,9 @@ def _causal_sdpa_backward(q, k, v, weights, g, sf: float, e):
     sft = g.dtype.type(sf)
     ga_, gb_ = g[..., :h, :], g[..., h:, :]
     gq = gk = gv = None
+    outs = _grads_like_inputs(q, k, v)
     if e[2] is not None:
-        gv = np.matmul(pb.swapaxes(-1, -2), gb_)
+        gv = np.matmul(pb.swapaxes(-1, -2), gb_, out=None if outs is None else outs[2])
         gv[..., :h, :] += np.matmul(pa.swapaxes(-1, -2), ga_)
     if e[0] is not None or e[1] is not None:
         vt = _transposed(v, h)
@@ -248,11 +269,11 @@ def _causal_sdpa_backward(q, k, v, weights, g, sf: float, e):
         db *= pb
         db *= sft
         if e[0] is not None:
-            gq = np.empty(da.shape[:-2] + q.shape[-2:], dtype=g.dtype)
-            gq[..., :h, :] = np.matmul(da, k[..., :h, :])
-            gq[..., h:, :] = np.matmul(db, k)
+            gq = np.empty(da.shape[:-2] + q.shape[-2:], dtype=g.dtype) if outs is None else outs[0]
+            np.matmul(da, k[..., :h, :], out=gq[..., :h, :])
+            np.matmul(db, k, out=gq[..., h:, :])
         if e[1] is not None:
-            gk = np.matmul(db.swapaxes(-1, -2), q[..., h:, :])
+            gk = np.matmul(db.swapaxes(-1, -2), q[..., h:, :], out=None if outs is None else outs[1])
             gk[..., :h, :] += np.matmul(da.swapaxes(-1, -2), q[..., :h, :])
     return gq, gk, gv
 
