@@ -9,6 +9,7 @@ from .._device import array_module
 from ..autograd.graph import Node, link_multi
 from ._util import Tensor, _wrap_dim, register, state
 from .creation import zeros
+from .inplace import _address
 from .shape import SliceBackward0, _slice_view, _view_result, cat, stack
 
 
@@ -75,8 +76,7 @@ def _filled_alias(node, grads):
         if g is None or g.base is not b:
             return None
         part = whole[ix]
-        if (g.__array_interface__["data"][0] != part.__array_interface__["data"][0] or g.strides != part.strides
-                or g.shape != part.shape):
+        if _address(g) != _address(part) or g.strides != part.strides or g.shape != part.shape:
             return None
     return whole
 
@@ -108,8 +108,7 @@ def _views(input: Tensor, d: int, sizes, cls) -> tuple:
             n.order = _memory_order(a)
             b = a.base
             if type(a) is np.ndarray and b is not None and type(b) is np.ndarray and b.flags.c_contiguous:
-                n.alias = (b.shape, a.dtype, a.__array_interface__["data"][0] - b.__array_interface__["data"][0],
-                           a.strides)
+                n.alias = (b.shape, a.dtype, _address(a) - _address(b), a.strides)
         link_multi(n, outs, (input,))
     return tuple(outs)
 

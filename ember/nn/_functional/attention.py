@@ -12,6 +12,7 @@ from ..._rowsum import exp_safe, rowdot, rowmax, rowsum
 from ..._tensor import Tensor, _wrap
 from ...autograd.grad_mode import state
 from ...autograd.graph import Node, link
+from ...ops.inplace import _address
 from ...ops.shape import cat
 from .activation import softmax
 from .dropout import dropout
@@ -225,10 +226,6 @@ def _causal_sdpa(query: Tensor, key: Tensor, value: Tensor, bias, sf: float) -> 
         n.meta = tuple((tuple(t.shape), None) for t in (query, key, value))
         link(n, res, (query, key, value))
     return res
-
-
-def _address(a) -> int:
-    return a.__array_interface__["data"][0]
 
 
 def _grads_like_inputs(q, k, v):
