@@ -237,7 +237,7 @@ def _grads_like_inputs(q, k, v):
     base = q.base
     if (base is None or k.base is not base or v.base is not base or type(base) is not np.ndarray
             or not base.flags.c_contiguous or not q.shape == k.shape == v.shape
-            or not q.strides == k.strides == v.strides):
+            or not q.strides == k.strides == v.strides or 3 * q.size != base.size):  # no larger buffer than that
         return None
     buf = np.empty(base.shape, dtype=base.dtype)
     o = _address(base)
