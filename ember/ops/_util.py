@@ -146,6 +146,21 @@ def wrap_dims(dim, ndim: int) -> tuple:
 
 
 # ----------------------------------------------------------------------------- elementwise-op helpers
+def memory_order(a):
+    """The axes of a strided array from outermost to innermost in memory (stable for equal strides), or None when
+    that is the axes' own order."""
+    order = sorted(range(a.ndim), key=lambda i: -abs(a.strides[i]))
+    return None if order == list(range(a.ndim)) else tuple(order)
+
+
+def empty_in_order(shape, order, dtype, make=np.empty):
+    """A ``make``-d array (``np.empty``, ``np.zeros``, ...) of ``shape`` laid out with its axes in ``order``
+    (outermost first, as ``memory_order`` gives; None: row-major)."""
+    if order is None:
+        return make(shape, dtype=dtype)
+    return make(tuple(shape[i] for i in order), dtype=dtype).transpose(np.argsort(order))
+
+
 def _arr(r):
     """Ufuncs return NumPy scalars for 0-d inputs; keep everything an array."""
     return np.asarray(r) if isinstance(r, np.generic) else r

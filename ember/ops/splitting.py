@@ -7,7 +7,7 @@ import numpy as np
 
 from .._device import array_module
 from ..autograd.graph import Node, link_multi
-from ._util import Tensor, _wrap_dim, register, state
+from ._util import Tensor, _wrap_dim, empty_in_order, memory_order, register, state
 from .creation import zeros
 from .inplace import _address
 from .shape import SliceBackward0, _slice_view, _view_result, cat, stack
@@ -38,12 +38,7 @@ class _ViewsBackward(Node):
             if whole is not None:
                 return whole
         xp = array_module(g0)
-        make = xp.zeros if any(g is None for g in grads) else xp.empty
-        order = self.order
-        if order is None:
-            out = make(self.shape, dtype=g0.dtype)
-        else:
-            out = make(tuple(self.shape[i] for i in order), dtype=g0.dtype).transpose(np.argsort(order))
+        out = empty_in_order(self.shape, self.order, g0.dtype, xp.zeros if any(g is None for g in grads) else xp.empty)
         for ix, g in zip(self.indices, grads):
             if g is not None:
                 out[ix] = g
@@ -81,13 +76,6 @@ def _filled_alias(node, grads):
     return whole
 
 
-def _memory_order(a):
-    """The axes of a strided array from outermost to innermost in memory (stable for equal strides), or None when
-    that is the axes' own order."""
-    order = sorted(range(a.ndim), key=lambda i: -abs(a.strides[i]))
-    return None if order == list(range(a.ndim)) else tuple(order)
-
-
 def _views(input: Tensor, d: int, sizes, cls) -> tuple:
     """The views of ``input`` along dim ``d``: slices of ``sizes``, or (``sizes`` None) every index, one node."""
     head = (slice(None),) * d
@@ -105,7 +93,7 @@ def _views(input: Tensor, d: int, sizes, cls) -> tuple:
         n.dim, n.indices, n.num_outputs, n.shape, n.sizes = d, indices, len(indices), a.shape, sizes
         n.order = n.alias = None
         if not a.flags.c_contiguous:
-            n.order = _memory_order(a)
+            n.order = memory_order(a)
             b = a.base
             if type(a) is np.ndarray and b is not None and type(b) is np.ndarray and b.flags.c_contiguous:
                 n.alias = (b.shape, a.dtype, _address(a) - _address(b), a.strides)

@@ -12,6 +12,7 @@ from ..._rowsum import exp_safe, rowdot, rowmax, rowsum
 from ..._tensor import Tensor, _wrap
 from ...autograd.grad_mode import state
 from ...autograd.graph import Node, link
+from ...ops._util import empty_in_order, memory_order
 from ...ops.inplace import _address
 from ...ops.shape import cat
 from .activation import softmax
@@ -174,8 +175,7 @@ def _empty_in_query_layout(q, shape):
     """
     if q.ndim != 4 or q.shape[:-1] != shape[:-1]:
         return np.empty(shape, dtype=q.dtype)
-    order = sorted(range(4), key=lambda i: -q.strides[i])  # outermost axis first; stable for equal strides
-    return np.empty(tuple(shape[i] for i in order), dtype=q.dtype).transpose(np.argsort(order))
+    return empty_in_order(shape, memory_order(q), q.dtype)
 
 
 def _transposed(a, rows: int):
