@@ -18,6 +18,7 @@ from ...ops.shape import cat
 from .activation import softmax
 from .dropout import dropout
 from .linear import linear
+from .norm_linear import layer_norm_linear
 from .padding import pad
 
 __all__ = ["multi_head_attention_forward", "scaled_dot_product_attention"]
@@ -387,7 +388,7 @@ def _in_projection_packed(q, k, v, w, b):
 
 
 def _batch_first_self_attention(x: Tensor, num_heads: int, in_w: Tensor, in_b, out_w: Tensor, out_b, attn_mask,
-                                dropout_p: float, is_causal: bool) -> Tensor:
+                                dropout_p: float, is_causal: bool, norm=None) -> Tensor:
     """Multi-head self-attention on ``(N, L, E)`` input without leaving the batch-first layout.
 
     The same computation as ``multi_head_attention_forward`` on the transposed input (the module's general path),
@@ -397,10 +398,13 @@ def _batch_first_self_attention(x: Tensor, num_heads: int, in_w: Tensor, in_b, o
     projection, so the input is never transposed and the projection's gradient is never copied. The output is
     PyTorch's: the (N, L, E) transpose of an (L, N, E) array. Its memory order decides where a following dropout
     puts its random draws, so the heads' output is copied to (L * N, E) rows before the output projection.
+    With ``norm = (weight, bias, eps)`` the input is first layer-normalized over E (a norm-first encoder layer's
+    ``norm1``), folded into the input projection (``norm_linear.py``).
     """
     n, seq, e = x.shape
     hd = e // num_heads
-    qkv = linear(x, in_w, in_b).view(n, seq, 3, num_heads, hd).permute(2, 0, 3, 1, 4)
+    proj = linear(x, in_w, in_b) if norm is None else layer_norm_linear(x, norm[0], norm[1], norm[2], in_w, in_b)
+    qkv = proj.view(n, seq, 3, num_heads, hd).permute(2, 0, 3, 1, 4)
     q, k, v = qkv.unbind(0)
     mask = None if is_causal or attn_mask is None else attn_mask.unsqueeze(0).unsqueeze(0)
     out = scaled_dot_product_attention(q, k, v, mask, dropout_p, is_causal)

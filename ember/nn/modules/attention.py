@@ -88,6 +88,20 @@ class MultiheadAttention(Module):
         if self.bias_v is not None:
             init.xavier_normal_(self.bias_v)
 
+    def _fast_self(self, x: Tensor, key_padding_mask, need_weights: bool, attn_mask, is_causal: bool) -> bool:
+        """Whether self-attention on ``x`` (with canonical masks) may take ``_batch_first_self_attention``."""
+        return (self.batch_first and x.ndim == 3 and not need_weights and key_padding_mask is None
+                and self._qkv_same_embed_dim and self.bias_k is None and not self.add_zero_attn
+                and x.shape[-1] == self.embed_dim
+                and (attn_mask is not None if is_causal else
+                     attn_mask is None or tuple(attn_mask.shape) == (x.shape[1],) * 2))
+
+    def _self_attention(self, x: Tensor, attn_mask, is_causal: bool, norm=None) -> Tensor:
+        """The batch-first self-attention fast path; ``norm = (weight, bias, eps)`` layer-normalizes ``x`` first."""
+        return _batch_first_self_attention(x, self.num_heads, self.in_proj_weight, self.in_proj_bias,
+                                           self.out_proj.weight, self.out_proj.bias, attn_mask,
+                                           self.dropout if self.training else 0.0, is_causal, norm)
+
     def forward(self, query: Tensor, key: Tensor, value: Tensor, key_padding_mask: Tensor | None = None,
                 need_weights: bool = True, attn_mask: Tensor | None = None, average_attn_weights: bool = True,
                 is_causal: bool = False):
@@ -95,15 +109,9 @@ class MultiheadAttention(Module):
         key_padding_mask = _canonical_mask(key_padding_mask, "key_padding_mask", _none_or_dtype(attn_mask),
                                            "attn_mask", query.dtype)
         attn_mask = _canonical_mask(attn_mask, "attn_mask", None, "", query.dtype, check_other=False)
-        if (self.batch_first and is_batched and query is key and key is value and not need_weights
-                and key_padding_mask is None and self._qkv_same_embed_dim and self.bias_k is None
-                and not self.add_zero_attn and query.shape[-1] == self.embed_dim
-                and (attn_mask is not None if is_causal else
-                     attn_mask is None or tuple(attn_mask.shape) == (query.shape[1],) * 2)):
-            out = _batch_first_self_attention(query, self.num_heads, self.in_proj_weight, self.in_proj_bias,
-                                              self.out_proj.weight, self.out_proj.bias, attn_mask,
-                                              self.dropout if self.training else 0.0, is_causal)
-            return out, None
+        if query is key and key is value and self._fast_self(query, key_padding_mask, need_weights, attn_mask,
+                                                              is_causal):
+            return self._self_attention(query, attn_mask, is_causal), None
         if self.batch_first and is_batched:
             if key is value:
                 if query is key:

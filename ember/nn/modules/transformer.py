@@ -9,6 +9,8 @@ from ...ops.creation import full
 from .. import init
 from .._functional.activation import gelu, relu
 from .._functional.attention import _canonical_mask, _none_or_dtype
+from .._functional.norm_linear import layer_norm_linear
+from ._hooks import _global_any
 from .activation import GELU, ReLU
 from .attention import MultiheadAttention
 from .container import ModuleList
@@ -51,6 +53,49 @@ def _get_activation_fn(activation: str) -> Callable:
     if activation == "gelu":
         return gelu
     raise RuntimeError(f"activation should be relu/gelu, not {activation}")
+
+
+_FOLD_NORMS = True
+
+
+def _hooked(m: Module) -> bool:
+    """Whether calling ``m`` runs any hook (its own or a global one): then its input and output are observable."""
+    d = m.__dict__
+    return bool(d["_forward_hooks"] or d["_forward_pre_hooks"] or d["_backward_hooks"] or d["_backward_pre_hooks"]
+                or _global_any[0])
+
+
+def _foldable(norm: Module, x: Tensor) -> bool:
+    """Whether ``norm(x)`` may be folded into the Linear that reads it: a stock LayerNorm over the last axis with
+    a weight, no hooks, and input of at least two dims."""
+    return (type(norm) is LayerNorm and norm.weight is not None and x.ndim >= 2
+            and tuple(norm.normalized_shape) == (x.shape[-1],) and not _hooked(norm))
+
+
+# Norm-first blocks: where nothing can observe a LayerNorm's output (no hooks; the stock LayerNorm, attention and
+# Linear modules; the layer's own block methods not overridden), the norm is folded into the Linear that reads it
+# (``_functional/norm_linear.py``): the attention's input projection, the feed-forward's first Linear. The results
+# are the composed modules' up to rounding.
+def _sa_block_normed(layer, cls, norm, x: Tensor, attn_mask, key_padding_mask, is_causal: bool) -> Tensor:
+    """``layer._sa_block(norm(x), ...)``."""
+    sa = layer.self_attn
+    if (_FOLD_NORMS and _foldable(norm, x) and type(sa) is MultiheadAttention and not _hooked(sa)
+            and type(layer)._sa_block is cls._sa_block):
+        kpm = _canonical_mask(key_padding_mask, "key_padding_mask", _none_or_dtype(attn_mask), "attn_mask", x.dtype)
+        mask = _canonical_mask(attn_mask, "attn_mask", None, "", x.dtype, check_other=False)
+        if sa._fast_self(x, kpm, False, mask, is_causal):
+            return layer.dropout1(sa._self_attention(x, mask, is_causal, (norm.weight, norm.bias, norm.eps)))
+    return layer._sa_block(norm(x), attn_mask, key_padding_mask, is_causal=is_causal)
+
+
+def _ff_block_normed(layer, cls, norm, dropout_out, x: Tensor) -> Tensor:
+    """``layer._ff_block(norm(x))``."""
+    lin = layer.linear1
+    if (_FOLD_NORMS and _foldable(norm, x) and type(lin) is Linear and not _hooked(lin)
+            and type(layer)._ff_block is cls._ff_block):
+        h = layer_norm_linear(x, norm.weight, norm.bias, norm.eps, lin.weight, lin.bias)
+        return dropout_out(layer.linear2(layer.dropout(layer.activation(h))))
+    return layer._ff_block(norm(x))
 
 
 def _get_clones(module: Module, n: int) -> ModuleList:
@@ -108,8 +153,9 @@ class TransformerEncoderLayer(Module):
         src_mask = _canonical_mask(src_mask, "src_mask", None, "", src.dtype, check_other=False)
         x = src
         if self.norm_first:
-            x = x + self._sa_block(self.norm1(x), src_mask, src_key_padding_mask, is_causal=is_causal)
-            x = x + self._ff_block(self.norm2(x))
+            x = x + _sa_block_normed(self, TransformerEncoderLayer, self.norm1, x, src_mask, src_key_padding_mask,
+                                     is_causal)
+            x = x + _ff_block_normed(self, TransformerEncoderLayer, self.norm2, self.dropout2, x)
         else:
             x = self.norm1(x + self._sa_block(x, src_mask, src_key_padding_mask, is_causal=is_causal))
             x = self.norm2(x + self._ff_block(x))
@@ -167,9 +213,10 @@ class TransformerDecoderLayer(Module):
                 tgt_is_causal: bool = False, memory_is_causal: bool = False) -> Tensor:
         x = tgt
         if self.norm_first:
-            x = x + self._sa_block(self.norm1(x), tgt_mask, tgt_key_padding_mask, tgt_is_causal)
+            x = x + _sa_block_normed(self, TransformerDecoderLayer, self.norm1, x, tgt_mask, tgt_key_padding_mask,
+                                     tgt_is_causal)
             x = x + self._mha_block(self.norm2(x), memory, memory_mask, memory_key_padding_mask, memory_is_causal)
-            x = x + self._ff_block(self.norm3(x))
+            x = x + _ff_block_normed(self, TransformerDecoderLayer, self.norm3, self.dropout3, x)
         else:
             x = self.norm1(x + self._sa_block(x, tgt_mask, tgt_key_padding_mask, tgt_is_causal))
             x = self.norm2(x + self._mha_block(x, memory, memory_mask, memory_key_padding_mask, memory_is_causal))
