@@ -173,6 +173,34 @@ def test_rnn_double_backward_matches_torch():
     assert ember.autograd.gradcheck(lambda x: m(x)[0], (x,))
 
 
+@pytest.mark.parametrize("kw", [{"batch_first": True}, {"batch_first": True, "num_layers": 2, "bidirectional": True},
+                                {}])
+def test_lstm_output_layout_and_following_dropout_match_torch(kw):
+    """The blocked LSTM reads a batch-first input as a view; its output keeps PyTorch's time-major memory layout, so
+    a following dropout (which draws its mask in memory order) drops the same elements."""
+    tm, em = _mods("LSTM", "float32", input_size=4, hidden_size=6, **kw)
+    e, t = pair(randn((3, 5, 4), "float32"), True)
+    torch.manual_seed(1)
+    ember.manual_seed(1)
+    to = torch.nn.functional.dropout(tm(t)[0], 0.5)
+    eo = ember.nn.functional.dropout(em(e)[0], 0.5)
+    assert tuple(eo.stride()) == tuple(to.stride())
+    assert_same(eo, to, **F32)
+    g = randn(tuple(to.shape), "float32", seed=2)
+    eo.backward(ember.tensor(g))
+    to.backward(torch.tensor(g))
+    assert_same(e.grad, t.grad, **F32)
+
+
+def test_lstm_batch_first_double_backward():
+    tm, em = _mods("LSTM", "float64", input_size=3, hidden_size=4, batch_first=True)
+    e, t = pair(randn((2, 4, 3), "float64"), True)
+    ge, = ember.autograd.grad(em(e)[0].pow(2).sum(), e, create_graph=True)
+    gt, = torch.autograd.grad(tm(t)[0].pow(2).sum(), t, create_graph=True)
+    assert_same(ge, gt)
+    assert_same(ember.autograd.grad(ge.sum(), e)[0], torch.autograd.grad(gt.sum(), t)[0])
+
+
 def test_utils_rnn_helpers():
     seqs = [randn((4, 2), "float64"), randn((2, 2), "float64", seed=1), randn((3, 2), "float64", seed=2)]
     es = [ember.tensor(s, requires_grad=True) for s in seqs]

@@ -158,8 +158,12 @@ class MkldnnRnnLayerBackward0(Node):
         from ...autograd.grad_mode import enable_grad  # noqa: PLC0415
 
         live = [t for t in saved if t is not None and t._rg]
+        x = saved[0]
         with enable_grad():
-            outs = _layer_composed(self.mode, *saved[:1], self.bs, self.offs, *saved[1:], self.reverse)
+            outs = _layer_composed(self.mode, x if x.ndim == 2 else x.reshape(-1, x.shape[-1]), self.bs, self.offs,
+                                   *saved[1:], self.reverse)
+            if x.ndim == 3:  # the blocked kernel's (T, B, I) input
+                outs = (outs[0].reshape(x.shape[0], x.shape[1], -1),) + tuple(outs[1:])
         pairs = [(o, g) for o, g in zip(outs, (gout, ghn, gcn)) if o is not None and g is not None]
         gs = grad([o for o, _ in pairs], live, [g for _, g in pairs], create_graph=True, allow_unused=True)
         it = iter(gs)
@@ -194,7 +198,9 @@ def _gate_rows(a, hid: int, out):
 
 
 def _lstm_blocked_forward(xd, t_n, b, hd, cd, wi, wh, bi, bh, reverse):
-    """Forward over ``xd (T*B, I)``; returns ``(out (T*B, H), h_n (B, H), c_n (B, H), cache)``.
+    """Forward over ``xd (T*B, I)`` or a ``(T, B, I)`` view of any layout (a batch-first module's transposed input,
+    read without a copy); returns ``(out, h_n (B, H), c_n (B, H), cache)``, ``out`` shaped like ``xd`` with H
+    features and laid out time-major as PyTorch's (a following dropout draws its mask in memory order).
 
     Each step is one GEMM ``[W_hh | W_ih | b] @ [h; x_t; 1]`` over a (H + I + 1, B) block of ``stack``: slot j
     holds the j-th processed step's previous hidden state, its input and a row of ones, and the step writes its
@@ -241,7 +247,10 @@ def _lstm_blocked_forward(xd, t_n, b, hd, cd, wi, wh, bi, bh, reverse):
         xp_.tanh(cn, out=tc)
         xp_.multiply(a[h2:h3], tc, out=stack[j + 1, :hid])
     hs = stack[1:, :hid]  # hidden states in processing order
-    out = xp_.ascontiguousarray((hs[::-1] if reverse else hs).transpose(0, 2, 1)).reshape(t_n * b, hid)
+    hs = hs[::-1] if reverse else hs  # (T, H, B) by time step
+    out = xp_.ascontiguousarray(hs.transpose(0, 2, 1))
+    if xd.ndim == 2:
+        out = out.reshape(t_n * b, hid)
     cps = cst[t_n - 1::-1] if reverse else cst[:t_n]  # c_{t-1} by time step
     return out, xp_.ascontiguousarray(stack[t_n, :hid].T), xp_.ascontiguousarray(cst[t_n].T), (act, cps, tcs, stack)
 
@@ -252,7 +261,7 @@ def _lstm_blocked_backward(node, x, wi, wh, gout, ghn, gcn, need):
     xp_ = array_module(x)
     t_n, g_sz, b = act.shape
     hid = g_sz // 4
-    n_in = x.shape[1]
+    n_in = x.shape[-1]
     h2, h3 = 2 * hid, 3 * hid
     reverse = node.reverse
     go = None if gout is None else xp_.ascontiguousarray(gout.reshape(t_n, b, hid).transpose(0, 2, 1))
@@ -296,7 +305,7 @@ def _lstm_blocked_backward(node, x, wi, wh, gout, ghn, gcn, need):
     # third of the cost of the (T*B, 4H) copy (0.3 against 0.9 ms at T=64, B=32, H=128); a (4H, T, B) dxp in the
     # loop instead makes each step's elementwise ops and GEMM strided, slower still
     dxa = xp_.ascontiguousarray(dxp.transpose(1, 0, 2)).reshape(g_sz, t_n * b)
-    gx = dxa.T @ _gate_rows(wi, hid, xp_.empty_like(wi)) if need[0] else None
+    gx = (dxa.T @ _gate_rows(wi, hid, xp_.empty_like(wi))).reshape(x.shape) if need[0] else None
     gh0 = xp_.ascontiguousarray(dh.T) if need[1] else None
     gc0 = xp_.ascontiguousarray(dc.T) if need[2] else None
     gw_ih = gw_hh = gb = None
@@ -319,6 +328,10 @@ def _layer_fused(mode, x, bs, offs, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, revers
         res = (_wrap(out), _wrap(hn), _wrap(cn))
         _link_layer(res, (x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr), mode, bs, offs, reverse, cache, True)
         return res
+    if xd.ndim == 3:  # the row-major kernels take packed (T*B, I) rows
+        o, hn, cn = _layer_fused(mode, x.reshape(-1, xd.shape[-1]), bs, offs, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr,
+                                 reverse)
+        return o.reshape(xd.shape[0], xd.shape[1], o.shape[-1]), hn, cn
     n = xd.shape[0]
     g_sz = wh.shape[0]
     hid = g_sz // {"LSTM": 4, "GRU": 3}.get(mode, 1)
@@ -421,7 +434,8 @@ def _link_layer(res, inputs, mode, bs, offs, reverse, cache, blocked: bool) -> N
 
 def rnn_layers(mode: str, data: Tensor, bs: list, hx: Tensor, cx, weights: list, num_layers: int, num_dirs: int,
                dropout_p: float, training: bool):
-    """Run a stacked (bi)directional recurrent network over packed ``data``; returns ``(out_data, h_n, c_n)``."""
+    """Run a stacked (bi)directional recurrent network over packed ``(N, I)`` ``data`` (or, with equal batch sizes,
+    a ``(T, B, I)`` view of any layout); returns ``(out_data, h_n, c_n)``, ``out_data`` shaped like ``data``."""
     offs = [0]
     for b in bs[:-1]:
         offs.append(offs[-1] + b)

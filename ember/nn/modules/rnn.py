@@ -171,11 +171,14 @@ class RNNBase(Module):
             x = input.transpose(0, 1) if self.batch_first else input
             t, b = x.shape[0], x.shape[1]
             bs = [b] * t
-            data = x.reshape(t * b, x.shape[2])
+            # the step-blocked LSTM kernel reads the (T, B, I) view in any layout (no copy of a batch-first input);
+            # the other kernels take packed rows
+            data = x if self.mode == "LSTM" and self.proj_size == 0 and t > 0 else x.reshape(t * b, x.shape[2])
         out, hn, cn = rnn_layers(self.mode, data, bs, hx, cx, self._weights(), self.num_layers, nd, self.dropout,
                                  self.training)
         if batch_sizes is None:
-            out = out.reshape(t, b, out.shape[-1])
+            if out.ndim == 2:
+                out = out.reshape(t, b, out.shape[-1])
             if self.batch_first:
                 out = out.transpose(0, 1)
         return out, hn, cn
