@@ -201,6 +201,27 @@ def test_lstm_batch_first_double_backward():
     assert_same(ember.autograd.grad(ge.sum(), e)[0], torch.autograd.grad(gt.sum(), t)[0])
 
 
+@pytest.mark.parametrize("mode", ["GRU", "LSTM"])
+def test_rnn_layers_take_a_time_major_view(mode):
+    """``rnn_layers`` with equal batch sizes takes (T, B, I) data of any layout, as the module passes a batch-first
+    input, and answers (T, B, H) with the packed-rows numbers (the row-major kernels reshape it themselves)."""
+    from ember.nn._functional.rnn import rnn_layers
+
+    m = getattr(ember.nn, mode)(3, 4).double()
+    x = ember.tensor(randn((2, 5, 3), "float64"), requires_grad=True)  # (B, T, I)
+    h0 = ember.zeros(1, 2, 4, dtype=ember.float64)
+    c0 = h0 if mode == "LSTM" else None
+    view = x.transpose(0, 1)
+    outs = []
+    for data in (view, view.reshape(10, 3)):
+        o, hn, _ = rnn_layers(mode, data, [2] * 5, h0, c0, m._weights(), 1, 1, 0.0, False)
+        assert o.ndim == data.ndim
+        g, = ember.autograd.grad(o.pow(2).sum(), x)
+        outs.append((o.reshape(5, 2, 4), hn, g))
+    for a, b in zip(*outs):
+        np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-12, atol=1e-13)
+
+
 def test_utils_rnn_helpers():
     seqs = [randn((4, 2), "float64"), randn((2, 2), "float64", seed=1), randn((3, 2), "float64", seed=2)]
     es = [ember.tensor(s, requires_grad=True) for s in seqs]

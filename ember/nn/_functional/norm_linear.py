@@ -1,4 +1,4 @@
-"""LayerNorm followed by a Linear layer as one node, for the norm-first blocks of ``nn.TransformerEncoderLayer``.
+"""LayerNorm followed by a Linear layer as one node, for the norm-first Transformer layers' blocks.
 
 ``linear(layer_norm(x, (D,), w, b), W, c) == xhat @ (W * w).T + (W @ b + c)`` with ``xhat = (x - mean) * invstd``:
 the normalization's elementwise scale and shift fold into the (out, D) weight and the bias, so the normalized
@@ -11,8 +11,9 @@ that the Linear's weight gradient needs anyway:
 
 That removes two passes over the (rows, D) activations in the forward (the scale and the shift) and, in the
 backward, the product ``g * w``, the product ``g * xhat`` and two of its row reductions; the new work is on
-(out, D) arrays, a few times smaller than the activations at the transformer benchmark's 1024 rows (see
-docs/performance.md). The results equal the two separate ops' up to rounding.
+(out, D) arrays, smaller than the (rows, D) activations when there are more rows than outputs (the benchmark
+transformer: (384 or 512, 128) against (1024, 128); see docs/performance.md). The results equal the two separate
+ops' up to rounding.
 """
 from __future__ import annotations
 
