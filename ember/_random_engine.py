@@ -906,22 +906,22 @@ class CPUGenerator:
 
     def multinomial(self, probs: np.ndarray, num_samples: int,
                     replacement: bool = False, transposed: bool = False) -> np.ndarray:
-        """``torch.multinomial`` for 1-D or 2-D float32/float64 ``probs`` (int64 result).
+        """``torch.multinomial`` for 1-D or 2-D floating ``probs`` (int64 result).
 
         With replacement (and ``num_samples > 1``): per row, cumulative sums in the probs'
-        dtype normalised by the total, one float64 uniform per sample and the first bin
-        with cdf >= u. Otherwise: ``probs / Exponential(1)`` keys (drawn for the whole
-        array) and the largest ``num_samples`` keys, in decreasing order (ties, which only
-        arise between zero-probability bins, are broken by index; torch's order differs).
+        dtype (float32 for float16/bfloat16, as torch's kernel accumulates them) normalised
+        by the total, one float64 uniform per sample and the first bin with cdf >= u.
+        Otherwise: ``probs / Exponential(1)`` keys (drawn for the whole array, in the probs'
+        dtype) and the largest ``num_samples`` keys, in decreasing order (equal keys are
+        taken by index; torch's order among them differs: in float32/float64 they only arise
+        between zero-probability bins, in float16/bfloat16 also between close ones).
         ``transposed``: the 2-D input tensor is laid out column-major, so torch draws the
         keys in that memory order.
         """
         probs = np.asarray(probs)
         if probs.ndim not in (1, 2):
             raise RuntimeError("prob_dist must be 1 or 2 dim")
-        if probs.dtype not in (_F32, _F64):
-            if probs.dtype.kind == "f" or _reduced(probs.dtype):
-                raise NotImplementedError("multinomial is only replicated for float32/float64")
+        if not _floating(probs.dtype):
             raise RuntimeError(f"multinomial only supports floating-point dtypes for input, "
                                f"got: {_TORCH_NAMES.get(probs.dtype.name, probs.dtype.name)}")
         k = _check_int64(num_samples, "num_samples")
@@ -937,7 +937,7 @@ class CPUGenerator:
         if rows.shape[0] == 0:
             return np.empty(probs.shape[:-1] + (k,), np.int64)
         with np.errstate(invalid="ignore"):
-            if not np.all(np.isfinite(rows) & (rows >= 0)):
+            if not np.all(np.isfinite(rows.astype(_F64)) & (rows.astype(_F64) >= 0)):
                 raise RuntimeError("probability tensor contains either `inf`, `nan` or "
                                    "element < 0")
         if np.any(rows.sum(axis=1, dtype=_F64) <= 0):
@@ -945,8 +945,9 @@ class CPUGenerator:
         out = np.empty((rows.shape[0], k), np.int64)
         if replacement and k > 1:
             u = self._doubles(rows.shape[0] * k).reshape(rows.shape[0], k)
+            acc = _F32 if _reduced(rows.dtype) else rows.dtype
             for r in range(rows.shape[0]):
-                cum = np.cumsum(rows[r], dtype=rows.dtype)
+                cum = np.cumsum(rows[r].astype(acc), dtype=acc)
                 cdf = (cum / cum[-1]).astype(_F64)
                 out[r] = np.searchsorted(cdf, u[r], side="left")
         else:
@@ -956,6 +957,8 @@ class CPUGenerator:
                 q = self.exponential(rows.shape, rows.dtype, 1.0)
             with np.errstate(divide="ignore", invalid="ignore"):
                 keys = rows / q
+            if _reduced(keys.dtype):  # exactly, for NumPy's argmax/argsort (ml_dtypes' bfloat16 has neither)
+                keys = keys.astype(_F32)
             if k == 1:
                 out[:, 0] = np.argmax(keys, axis=1)
             else:
