@@ -20,7 +20,7 @@ DEFAULT_SEED = 67280421310721
 STATE_SIZE = 5056
 
 _N = 624
-_RANDPERM_MAX_N = 214748363  # torch switches to another (unreplicated) algorithm above
+_RANDPERM_MAX_N = 214748363  # torch's forward Fisher-Yates on 32-bit draws up to here; inside-out on 64-bit above
 _RANGE_64_BITS = 1 << 28  # ranges at least this wide draw 64 bits per value
 _U64 = (1 << 64) - 1
 
@@ -825,9 +825,9 @@ class CPUGenerator:
         return _from_int64(self._from_to(n, low, top - low + 1), dtype).reshape(shape)
 
     def randperm(self, n: int, dtype=np.int64) -> np.ndarray:
-        """``torch.randperm(n)``: forward Fisher-Yates, ``j = i + random() % (n - i)``.
-
-        Torch uses a different algorithm for n >= 214748364, which is not reproduced.
+        """``torch.randperm(n)``: forward Fisher-Yates, ``j = i + random() % (n - i)``; from
+        n = 214748364 (uint32 max / 20) on, torch's inside-out variant on 64-bit draws
+        (``_randperm_inside_out``).
         """
         n = _check_int64(n, "n")
         dtype = _dtype(dtype)
@@ -844,13 +844,33 @@ class CPUGenerator:
         elif name != "bool" and n > 0 and n - 1 > int(np.iinfo(dtype).max):
             raise RuntimeError(f"value cannot be converted to type {name}_t without overflow")
         if n > _RANDPERM_MAX_N:
-            raise NotImplementedError(
-                "torch.randperm uses an unreplicated algorithm for n >= 214748364")
+            return _from_int64(self._randperm_inside_out(n), dtype)
         if n <= 1:
             return _from_int64(np.arange(n, dtype=np.int64), dtype)
         w = self._words(n - 1)
         z = (w % (np.uint32(n) - np.arange(n - 1, dtype=np.uint32))).astype(np.int64)
         return _from_int64(_fisher_yates(z, n), dtype)
+
+    def _randperm_inside_out(self, n: int, chunk: int = 1 << 24) -> np.ndarray:
+        """Torch's randperm for large n: ``for i in 0..n-1: z = random64() % (i + 1); r[i] = r[z]; r[z] = i``.
+
+        That is the swaps ``(i, z_i)`` applied to the identity in increasing i. The same swaps in decreasing i
+        give the inverse permutation, and with positions counted from the end (p = n - 1 - i) they are forward
+        swaps ``p <-> p + (i - z_i)`` in increasing p: ``_fisher_yates``' vectorised form. The draws are taken
+        in chunks to bound the temporaries (n >= 2^27.7 here: the result alone is 1.7 GB).
+        """
+        off = np.empty(n, np.int64)  # off[n - 1 - i] = i - z_i
+        for s in range(0, n, chunk):
+            e = min(n, s + chunk)
+            i = np.arange(s, e, dtype=np.uint64)
+            z = self._u64(e - s) % (i + np.uint64(1))
+            off[n - e:n - s] = (i - z).astype(np.int64)[::-1]
+        d = _fisher_yates(off, n)  # the inverse permutation, in reversed positions and labels
+        inv = d[::-1]
+        np.subtract(n - 1, inv, out=inv)
+        out = np.empty(n, np.int64)
+        out[inv] = np.arange(n, dtype=np.int64)
+        return out
 
     # -- Bernoulli / multinomial ---------------------------------------------------------
 
