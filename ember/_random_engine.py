@@ -44,13 +44,13 @@ _CTYPE_NAMES = {
     "uint16": "short unsigned int", "int32": "int", "uint32": "unsigned int",
     "int64": "long int", "uint64": "long unsigned int", "bool": "bool",
     "float16": "c10::Half", "bfloat16": "c10::BFloat16", "float32": "float",
-    "float64": "double",
+    "float64": "double", "complex64": "c10::complex<float>", "complex128": "c10::complex<double>",
 }
 _TORCH_NAMES = {
     "int8": "Char", "uint8": "Byte", "int16": "Short", "uint16": "UInt16",
     "int32": "Int", "uint32": "UInt32", "int64": "Long", "uint64": "UInt64",
     "bool": "Bool", "float16": "Half", "bfloat16": "BFloat16", "float32": "Float",
-    "float64": "Double",
+    "float64": "Double", "complex64": "ComplexFloat", "complex128": "ComplexDouble",
 }
 _FMAX = {"float16": 65504.0, "bfloat16": 3.3895313892515355e38,
          "float32": float(np.finfo(np.float32).max), "float64": float(np.finfo(np.float64).max)}

@@ -326,6 +326,34 @@ def test_bernoulli_tensor_p_inplace_and_out():
     assert_same_position()
 
 
+COMPLEX_SAMPLERS = {
+    "rand": lambda m, dt, n: m.rand(n, dtype=dt),
+    "randn": lambda m, dt, n: m.randn(n, dtype=dt),
+    "randn 2-D": lambda m, dt, n: m.randn(2, n, dtype=dt),
+    "normal(float, float, size)": lambda m, dt, n: m.normal(0.5, 2.0, (n,), dtype=dt),
+    "normal(complex mean, float)": lambda m, dt, n: m.normal(m.ones(n, dtype=dt) * (1 - 2j), 3.0),
+    "normal(complex mean, std)": lambda m, dt, n: m.normal(m.ones(n, dtype=dt), m.arange(1.0, n + 1)),
+    "normal_": lambda m, dt, n: m.empty(n, 3, dtype=dt).normal_(1.0, 3.0),
+    "normal_ transposed": lambda m, dt, n: m.empty(n, 3, dtype=dt).T.normal_(1.0, 3.0),
+    "uniform_ transposed": lambda m, dt, n: m.empty(n, 3, dtype=dt).T.uniform_(-1.0, 2.0),
+    "rand_like transposed": lambda m, dt, n: m.rand_like(m.zeros(n, 3, dtype=dt).T),
+    "randn_like transposed": lambda m, dt, n: m.randn_like(m.zeros(n, 3, dtype=dt).T),
+}
+
+
+@pytest.mark.parametrize("n", [3, 8, 17])
+@pytest.mark.parametrize("dtype", ["complex64", "complex128"])
+@pytest.mark.parametrize("name", list(COMPLEX_SAMPLERS))
+def test_complex_samplers_equal_torch(name, dtype, n):
+    """PyTorch samples a complex tensor through its float view (real, imaginary, in memory order), a normal with
+    std / sqrt(2) per part; small and odd sizes take its scalar normal path, 16 floats and more the vectorised."""
+    fn = COMPLEX_SAMPLERS[name]
+    e, t, _ = both(lambda m, g: fn(m, getattr(m, dtype), n))
+    assert e.stride() == t.stride()
+    assert_bits(e, t)
+    assert_same_position()
+
+
 def test_sampler_dtype_errors_match_torch():
     cases = [lambda m: m.rand(3, dtype=m.int64), lambda m: m.randn(3, dtype=m.int32),
              lambda m: m.normal(0.0, 1.0, (2,), dtype=m.int16), lambda m: m.empty(3, dtype=m.int64).uniform_(),
@@ -335,6 +363,18 @@ def test_sampler_dtype_errors_match_torch():
              lambda m: m.poisson(m.ones(3, dtype=m.int32)), lambda m: m.randint(5, 3, (2,)),
              lambda m: m.empty(3).normal_(0, -1), lambda m: m.multinomial(m.ones(3, dtype=m.int64), 1),
              lambda m: m.multinomial(m.ones(3), 4)]
+    # samplers PyTorch has no complex kernel for
+    cases += [lambda m: m.empty(3, dtype=m.complex64).bernoulli_(0.5),
+              lambda m: m.empty(3, dtype=m.complex64).bernoulli_(m.full((3,), 0.5)),
+              lambda m: m.bernoulli(m.zeros(3, dtype=m.complex128)), lambda m: m.bernoulli(m.zeros(3, dtype=m.int64)),
+              lambda m: m.empty(3, dtype=m.complex64).log_normal_(),
+              lambda m: m.empty(3, dtype=m.complex128).geometric_(0.5),
+              lambda m: m.empty(3, dtype=m.complex64).random_(), lambda m: m.empty(3, dtype=m.complex64).exponential_(),
+              lambda m: m.empty(3, dtype=m.complex64).cauchy_(), lambda m: m.poisson(m.ones(3, dtype=m.complex64)),
+              lambda m: m.randint(0, 5, (3,), dtype=m.complex64), lambda m: m.randperm(3, dtype=m.complex64),
+              lambda m: m.multinomial(m.ones(3, dtype=m.complex64), 1),
+              lambda m: m.normal(0.0, m.ones(3, dtype=m.complex64)),
+              lambda m: m.normal(m.zeros(3, dtype=m.complex64), m.ones(3, dtype=m.complex64))]
     for case in cases:
         with pytest.raises(Exception) as te:
             case(torch)

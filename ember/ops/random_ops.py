@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import builtins
+import math
 
 import numpy as np
 
@@ -22,15 +23,28 @@ def _type_name(dt, c_type: bool = False) -> str:
     return (_CTYPE_NAMES if c_type else _TORCH_NAMES).get(dt.name, dt.name)
 
 
-def _float_dtype(dtype, kernel: str = "check_uniform_bounds"):
-    """The floating dtype to sample in, or PyTorch's error for a kernel without integer support."""
+def _float_dtype(dtype, kernel: str = "check_uniform_bounds", complex_ok: bool = False):
+    """The floating (or, where PyTorch samples it, complex) dtype to sample in, or PyTorch's error for a kernel
+    without support for it."""
     dt = dtype or D._default.dtype
-    if dt._cat == 3:
-        raise NotImplementedError(f"ember does not sample {dt} tensors: draw the real and imaginary parts with a "
-                                  f"floating dtype instead")
-    if dt._cat != 2:
+    if dt._cat != 2 and not (complex_ok and dt._cat == 3):
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{_type_name(dt)}'")
     return dt
+
+
+_SQRT2 = math.sqrt(2.0)
+
+
+def _draw(dt, shape, sample, normal: bool = False):
+    """``sample(shape, numpy dtype, std_scale)`` for a floating ``dt``. A complex ``dt`` is drawn as PyTorch does:
+    its samplers fill the float view (``view_as_real``: each element's real then imaginary part, in memory order)
+    and a normal's standard deviation is divided by sqrt(2), so each complex sample has variance std^2."""
+    if dt._cat != 3:
+        return sample(shape, D.np_dtype(dt), 1.0)
+    cdt = np.dtype(D.np_dtype(dt))
+    part = np.float32 if cdt == np.complex64 else np.float64
+    arr = sample(tuple(shape) + (2,), np.dtype(part), 1.0 / _SQRT2 if normal else 1.0)
+    return np.ascontiguousarray(arr).view(cdt).reshape(tuple(shape))
 
 
 def _continuous(self: Tensor, name: str, c_type: bool = False):
@@ -76,16 +90,17 @@ def rand(*size, generator=None, dtype=None, device=None, requires_grad: bool = F
     >>> _ = ember.manual_seed(0); ember.rand(3)
     tensor([0.4963, 0.7682, 0.0885])
     """
-    dt = _float_dtype(dtype or _out_dtype(out))
-    shape = _size(size)
-    arr = _gen(generator)._impl.uniform(shape, D.np_dtype(dt))
+    dt = _float_dtype(dtype or _out_dtype(out), complex_ok=True)
+    g = _gen(generator)._impl
+    arr = _draw(dt, _size(size), lambda sh, nd, _: g.uniform(sh, nd))
     return _to_out(_place(arr, device, dt, requires_grad), out)
 
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
     """Standard normal samples; the same numbers as PyTorch for the same seed."""
-    dt = _float_dtype(dtype or _out_dtype(out), "normal_kernel_cpu")
-    arr = _gen(generator)._impl.normal(_size(size), D.np_dtype(dt))
+    dt = _float_dtype(dtype or _out_dtype(out), "normal_kernel_cpu", complex_ok=True)
+    g = _gen(generator)._impl
+    arr = _draw(dt, _size(size), lambda sh, nd, k: g.normal(sh, nd, 0.0, k), normal=True)
     return _to_out(_place(arr, device, dt, requires_grad), out)
 
 
@@ -151,8 +166,9 @@ def randn_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = 
     if axes is None:
         return randn(shape, generator=generator, dtype=dtype or input.dtype, device=device or input.device,
                      requires_grad=requires_grad)
-    dt = _float_dtype(dtype or input.dtype, "normal_kernel_cpu")  # non-contiguous: PyTorch's scalar path
-    arr = _gen(generator)._impl.normal(shape, D.np_dtype(dt), contiguous=False)
+    dt = _float_dtype(dtype or input.dtype, "normal_kernel_cpu", complex_ok=True)
+    g = _gen(generator)._impl  # non-contiguous: PyTorch's scalar path
+    arr = _draw(dt, shape, lambda sh, nd, k: g.normal(sh, nd, 0.0, k, contiguous=False), normal=True)
     return _laid_out(_place(arr, device or input.device, dt, False), axes, requires_grad)
 
 
@@ -180,6 +196,8 @@ def randint(*args, generator=None, dtype=None, device=None, requires_grad: bool 
     if high <= low:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     dt = dtype or D.int64
+    if dt._cat == 3:
+        raise RuntimeError("check_random_bounds handles only integral, floating-point and boolean types")
     arr = _gen(generator)._impl.randint(_size(tuple(shape)), builtins.int(low), builtins.int(high),
                                          D.np_dtype(dt) if dt.np is not None else np.float32)
     return _place(arr, device, dt, requires_grad)
@@ -198,6 +216,8 @@ def randperm(n: int, *, generator=None, dtype=None, device=None, requires_grad: 
     if n < 0:
         raise RuntimeError(f"n must be non-negative, got{n}")
     dt = dtype or D.int64
+    if dt._cat == 3:
+        raise NotImplementedError(f"\"randperm\" not implemented for '{_type_name(dt)}'")
     arr = _gen(generator)._impl.randperm(builtins.int(n))
     return _place(arr, device, dt, requires_grad)
 
@@ -213,13 +233,26 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=N
                             "expected size")
         if std < 0:
             raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
-        dt = _float_dtype(dtype or _out_dtype(out), "normal_kernel_cpu")
-        arr = g.normal(_size(tuple(size)), D.np_dtype(dt), float(mean), float(std))
+        dt = _float_dtype(dtype or _out_dtype(out), "normal_kernel_cpu", complex_ok=True)
+        arr = _draw(dt, _size(tuple(size)), lambda sh, nd, k: g.normal(sh, nd, float(mean), float(std) * k),
+                    normal=True)
         return _to_out(_place(arr, device, dt, requires_grad), out)
     ref = mean if mt else std
     dt = _out_dtype(out) or ref.dtype
+    if st and std.dtype._cat == 3:
+        raise RuntimeError("normal expects standard deviation to be non-complex")
     if st and bool((std._data < 0).any()):
         raise RuntimeError("normal expects all elements of std >= 0.0")
+    if dt._cat == 3:  # a complex mean: PyTorch draws normal_(0, std) (or (0, 1) times std) into the complex output
+        if not st and std < 0:
+            raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+        shape = np.broadcast_shapes(tuple(mean.shape), tuple(std.shape) if st else ())
+        scale = 1.0 if st else float(std)
+        z = _draw(dt, shape, lambda sh, nd, k: g.normal(sh, nd, 0.0, scale * k), normal=True)
+        if st:
+            z = z * std._np().astype(z.real.dtype)
+        arr = z + (mean._np() if mt else np.asarray(mean)).astype(z.dtype)
+        return _to_out(_place(arr, device or ref.device, dt, requires_grad), out)
     m = mean._np() if mt else np.asarray(mean, dtype=D.np_dtype(dt))
     s = std._np() if st else np.asarray(std, dtype=D.np_dtype(dt))
     arr = g.normal_tensor(m.astype(D.np_dtype(dt)), s.astype(D.np_dtype(dt)), D.np_dtype(dt))
@@ -233,6 +266,8 @@ def bernoulli(input: Tensor, p=None, *, generator=None, out=None) -> Tensor:
     if p is not None:
         arr = g.bernoulli_scalar(tuple(input.shape), float(p), D.np_dtype(dt))
     else:
+        if dt._cat == 3:
+            raise NotImplementedError(f"\"bernoulli_tensor_cpu_self_\" not implemented for '{_type_name(dt)}'")
         _float_dtype(dt, "bernoulli_tensor_cpu_p_")
         probs = input._np()
         if probs.size and (probs.min() < 0 or probs.max() > 1):
@@ -298,24 +333,29 @@ def uniform_(self: Tensor, a: float = 0.0, b: float = 1.0, *, generator=None) ->
     >>> _ = ember.manual_seed(0); ember.empty(2).uniform_(-1, 1)
     tensor([-0.0075,  0.5364])
     """
-    _float_dtype(self.dtype)
+    dt = _float_dtype(self.dtype, complex_ok=True)
     perm, shape = _order(self)
-    return _fill(self, _gen(generator)._impl.uniform(shape, _sdt(self), float(a), float(b)), perm)
+    g = _gen(generator)._impl
+    return _fill(self, _draw(dt, shape, lambda sh, nd, _: g.uniform(sh, nd, float(a), float(b))), perm)
 
 
 def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *, generator=None) -> Tensor:
     """Fill with normal samples (PyTorch's stream)."""
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
-    _float_dtype(self.dtype, "normal_kernel_cpu")
+    dt = _float_dtype(self.dtype, "normal_kernel_cpu", complex_ok=True)
     perm, shape = _order(self)
     contiguous = self.is_contiguous()
-    return _fill(self, _gen(generator)._impl.normal(shape, _sdt(self), float(mean), float(std),
-                                                       contiguous=contiguous), perm)
+    g = _gen(generator)._impl
+    return _fill(self, _draw(dt, shape, lambda sh, nd, k: g.normal(sh, nd, float(mean), float(std) * k,
+                                                                    contiguous=contiguous), normal=True), perm)
 
 
 def bernoulli_(self: Tensor, p=0.5, *, generator=None) -> Tensor:
     """Fill with 0/1 samples of probability ``p`` (a float or a tensor broadcastable to self)."""
+    if self.dtype._cat == 3:
+        kernel = "bernoulli_tensor_cpu_self_" if isinstance(p, Tensor) else "bernoulli_scalar_cpu_"
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_type_name(self.dtype)}'")
     g = _gen(generator)._impl
     perm, shape = _order(self)
     if isinstance(p, Tensor):
@@ -328,6 +368,8 @@ def bernoulli_(self: Tensor, p=0.5, *, generator=None) -> Tensor:
 
 def random_(self: Tensor, from_=None, to=None, *, generator=None) -> Tensor:
     """Fill with integers uniform in [from, to) (defaults as PyTorch: the dtype's range)."""
+    if self.dtype._cat == 3:
+        raise NotImplementedError(f"\"random_kernel_cpu\" not implemented for '{_type_name(self.dtype)}'")
     if to is None and from_ is not None:
         from_, to = 0, from_
     perm, shape = _order(self)
@@ -353,8 +395,8 @@ def log_normal_(self: Tensor, mean: float = 1.0, std: float = 2.0, *, generator=
 
 
 def geometric_(self: Tensor, p: float, *, generator=None) -> Tensor:
-    if self.dtype is D.bool:
-        raise NotImplementedError("\"geometric_cpu\" not implemented for 'Bool'")
+    if self.dtype is D.bool or self.dtype._cat == 3:
+        raise NotImplementedError(f"\"geometric_cpu\" not implemented for '{_type_name(self.dtype)}'")
     perm, shape = _order(self)
     return _fill(self, _gen(generator)._impl.geometric(shape, _sdt(self), float(p)), perm)
 
