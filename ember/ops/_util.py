@@ -75,8 +75,46 @@ def to_array(x, dt: D.dtype, like):
     return array_module(like).asarray(x, dtype=npd)
 
 
-def prep_binary(a, b):
-    """Arrays of two operands (at least one Tensor) in their common dtype, plus that dtype."""
+def broadcast_error(*shapes) -> RuntimeError | None:
+    """PyTorch's error for operand shapes that do not broadcast (None when they do): the shapes are combined left
+    to right, as TensorIterator does, and a failing pair is reported at its rightmost bad dimension, counted in
+    the longer shape.
+
+    >>> str(broadcast_error((2, 3), (4,)))
+    'The size of tensor a (3) must match the size of tensor b (4) at non-singleton dimension 1'
+    """
+    acc = tuple(shapes[0])
+    for sb in shapes[1:]:
+        sb = tuple(sb)
+        nd = builtins.max(len(acc), len(sb))
+        out = []
+        for i in range(nd - 1, -1, -1):
+            off = nd - 1 - i
+            x = acc[len(acc) - 1 - off] if off < len(acc) else 1
+            y = sb[len(sb) - 1 - off] if off < len(sb) else 1
+            if x != y and x != 1 and y != 1:
+                return RuntimeError(f"The size of tensor a ({x}) must match the size of tensor b ({y}) at "
+                                    f"non-singleton dimension {i}")
+            out.append(x if y == 1 else y)
+        acc = tuple(reversed(out))
+    return None
+
+
+def check_broadcast(*operands) -> None:
+    """Raise PyTorch's error when the shapes of these tensors/arrays (None and Python numbers skipped), taken in
+    PyTorch's operand order, do not broadcast."""
+    shapes = [x.shape for x in operands if x is not None and not isinstance(x, (builtins.int, builtins.float,
+                                                                                  builtins.bool, builtins.complex))]
+    if len(shapes) > 1 and any(sh != shapes[0] for sh in shapes[1:]):
+        err = broadcast_error(*shapes)
+        if err is not None:
+            raise err
+
+
+def prep_binary(a, b, broadcast: bool = True):
+    """Arrays of two operands (at least one Tensor) in their common dtype, plus that dtype. Tensor shapes that do
+    not broadcast raise PyTorch's RuntimeError here (NumPy's would be a ValueError), unless ``broadcast`` is
+    False (``isin``: any two shapes)."""
     tb = type(b)
     if (tb is builtins.float or tb is builtins.int) and isinstance(a, Tensor):
         ad = a._data
@@ -84,6 +122,10 @@ def prep_binary(a, b):
             return ad, b, _FROM_NP_get(ad.dtype)
     if isinstance(a, Tensor) and isinstance(b, Tensor):
         ad, bd = a._data, b._data
+        if ad.shape != bd.shape and broadcast:
+            err = broadcast_error(ad.shape, bd.shape)
+            if err is not None:
+                raise err
         if ad.dtype == bd.dtype and type(ad) is type(bd):
             return ad, bd, _FROM_NP_get(ad.dtype)
         check_same_device(a, b)
@@ -93,14 +135,14 @@ def prep_binary(a, b):
     if not isinstance(a, Tensor):
         if not is_scalar(a):
             if _array_like(a):
-                return prep_binary(as_tensor_arg(a, b), b)
+                return prep_binary(as_tensor_arg(a, b), b, broadcast)
             raise TypeError(f"unsupported operand type: '{type(a).__name__}'")
         dt = result_type(b, a)
         bd = b._data
         return to_array(a, dt, bd), (bd if bd.dtype == dt.np else bd.astype(D.np_dtype(dt))), dt
     if not is_scalar(b):
         if _array_like(b):
-            return prep_binary(a, as_tensor_arg(b, a))
+            return prep_binary(a, as_tensor_arg(b, a), broadcast)
         raise TypeError(f"unsupported operand type: '{type(b).__name__}'")
     dt = result_type(a, b)
     ad = a._data

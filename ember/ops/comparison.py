@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _dtype as D
-from ._util import Tensor, _arr, _wrap, array_module, as_tensor_arg, is_scalar, prep_binary
+from ._util import Tensor, _arr, _wrap, array_module, as_tensor_arg, check_broadcast, is_scalar, prep_binary
 from .inplace import _out
 
 
@@ -33,6 +33,7 @@ def _logical(ufunc, name):
     def op(input, other, *, out=None):
         a = input._data
         b = other._data if isinstance(other, Tensor) else other
+        check_broadcast(a, b)
         return _out(_wrap(_arr(ufunc(a, b))), out)
 
     op.__name__ = name
@@ -143,7 +144,7 @@ def isin(elements, test_elements, *, assume_unique: bool = False, invert: bool =
             raise RuntimeError(f"Unsupported input type encountered for isin(): {D.legacy_name(x.dtype)}")
     if not isinstance(elements, Tensor):
         elements = as_tensor_arg(elements, test_elements)
-    ad, bd, _ = prep_binary(elements, test_elements)
+    ad, bd, _ = prep_binary(elements, test_elements, broadcast=False)
     xp = array_module(ad)
     return _wrap(_arr(xp.isin(ad, bd, invert=invert)))
 

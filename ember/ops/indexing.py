@@ -87,6 +87,18 @@ def _index_error(e, shape):
     return IndexError(msg)
 
 
+def _bad_index(idx, size: int):
+    """The first entry (in memory order) of the integer index array ``idx`` outside [0, size), or None. The
+    index ops that take index tensors (gather, scatter, index_select, index_add, index_copy) do not wrap negative
+    entries, as in PyTorch."""
+    if not idx.size:
+        return None
+    if idx.min() >= 0 and idx.max() < size:
+        return None
+    flat = idx.ravel()
+    return int(flat[np.flatnonzero((flat < 0) | (flat >= size))[0]])
+
+
 def _check_ints(idx, shape):
     """PyTorch's message for an out-of-range integer index."""
     dim = 0
@@ -348,8 +360,9 @@ def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False)
         return input.clone()
     src = d[tuple(slice(0, s) for s in idx.shape[:ax]) + (slice(None),) +
             tuple(slice(0, s) for s in idx.shape[ax + 1:])]
-    if idx.size and (idx.min() < -d.shape[ax] or idx.max() >= d.shape[ax]):
-        raise RuntimeError(f"index {int(idx.max())} is out of bounds for dimension {ax} with size {d.shape[ax]}")
+    bad = _bad_index(idx, d.shape[ax])
+    if bad is not None:
+        raise RuntimeError(f"index {bad} is out of bounds for dimension {ax} with size {d.shape[ax]}")
     res = _wrap(_arr(np.take_along_axis(src, idx, ax)))
     if input._rg and state.enabled:
         n = GatherBackward0()
@@ -386,6 +399,10 @@ def _full_index(idx: np.ndarray, dim: int):
 
 
 def _np_scatter(target, dim, idx, src, reduce):
+    if target.ndim:
+        bad = _bad_index(idx, target.shape[dim])
+        if bad is not None:
+            raise RuntimeError(f"index {bad} is out of bounds for dimension {dim} with size {target.shape[dim]}")
     full = _full_index(idx, dim)
     if not np.isscalar(src) and getattr(src, "ndim", 0):
         src = src[tuple(slice(0, s) for s in idx.shape)]
@@ -563,8 +580,13 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
     ax = _wrap_dim(dim, d.ndim)
     idx = index._data.reshape(-1)
     if d.ndim == 0:
+        if _bad_index(idx, 1) is not None:
+            raise IndexError("index out of range in self")
         return input.clone()
-    if idx.size and (idx.max() >= d.shape[ax] or idx.min() < -d.shape[ax]):
+    bad = _bad_index(idx, d.shape[ax])
+    if bad is not None:  # PyTorch's dim-1 kernel and its general one word it differently
+        if d.ndim > 1 and ax == 1:
+            raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad} axis_dim={d.shape[ax]}")
         raise IndexError("index out of range in self")
     res = _wrap(np.take(d, idx, axis=ax))
     if input._rg and state.enabled:
@@ -590,6 +612,12 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1
     """Out-of-place: add ``alpha * source`` slices at ``index`` along ``dim``."""
     ax = _wrap_dim(dim, input.ndim)
     r = input._data.copy()
+    if r.ndim:
+        bad = _bad_index(index._data, r.shape[ax])
+        if bad is not None:  # PyTorch takes scatter_add (and its message) for the outer dims without alpha
+            if r.ndim > 1 and (ax == 0 or ax == r.ndim - 1) and alpha == 1:
+                raise RuntimeError(f"index {bad} is out of bounds for dimension {ax} with size {r.shape[ax]}")
+            raise IndexError("index out of range in self")
     src = source._data.astype(r.dtype, copy=False)
     if alpha != 1:
         src = src * alpha
@@ -609,6 +637,11 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1
 
 def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor:
     ax = _wrap_dim(dim, input.ndim)
+    if input.ndim:
+        size = input.shape[ax]
+        bad = _bad_index(index._data, size)
+        if bad is not None:
+            raise IndexError(f"index_copy_(): index {bad} is out of bounds for dimension {ax} with size {size}")
     return index_put(input, (slice(None),) * ax + (index,), source)
 
 

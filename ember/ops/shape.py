@@ -741,13 +741,27 @@ class RollBackward0(Node):
 
 
 def roll(input: Tensor, shifts, dims=None) -> Tensor:
-    """Shift elements cyclically along ``dims`` (flattened when dims is None)."""
+    """Shift elements cyclically along ``dims`` (flattened when dims is None or empty).
+
+    >>> import ember
+    >>> ember.arange(6).reshape(2, 3).roll(1, 1)
+    tensor([[2, 0, 1],
+            [5, 3, 4]])
+    """
     shifts = (shifts,) if isinstance(shifts, int) else tuple(shifts)
-    if dims is not None:
-        dims = (dims,) if isinstance(dims, int) else tuple(dims)
-    elif len(shifts) != 1:
-        raise RuntimeError("roll: shifts must be a single int or a one-element tuple when dims is not given")
-    res = _wrap(np.roll(input._data, shifts if dims is not None else shifts[0], dims))
+    dims = () if dims is None else (dims,) if isinstance(dims, int) else tuple(dims)
+    if not shifts:
+        raise RuntimeError("`shifts` required")
+    if len(shifts) != len(dims) and (dims or len(shifts) != 1):
+        raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")
+    d = input._data
+    if dims:
+        if d.ndim == 0:
+            raise IndexError(f"Dimension specified as {dims[0]} but tensor has no dimensions")
+        dims = tuple(_wrap_dim(x, d.ndim) for x in dims)
+    else:
+        dims = None
+    res = _wrap(np.roll(d, shifts if dims is not None else shifts[0], dims))
     if input._rg and state.enabled:
         n = RollBackward0()
         n.shifts, n.dims = shifts, dims

@@ -5,7 +5,8 @@ import numpy as np
 
 from .. import _dtype as D
 from ..autograd.graph import Node, link
-from ._util import (Tensor, _arr, _binary_node, _meta, _needs_grad, _wrap, as_tensor_arg, keep_on_tie, prep_binary,
+from ._util import (Tensor, _arr, _binary_node, _meta, _needs_grad, _wrap, as_tensor_arg, check_broadcast, keep_on_tie,
+                    prep_binary,
                     result_type, select_grad, state)
 from .comparison import isfinite
 from .inplace import _out
@@ -74,6 +75,7 @@ def clamp(input, min=None, max=None, *, out=None) -> Tensor:  # noqa: A002
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         lo = min if min is None or isinstance(min, Tensor) else as_tensor_arg(min, input)
         hi = max if max is None or isinstance(max, Tensor) else as_tensor_arg(max, input)
+        check_broadcast(input, lo, hi)
         dt = result_type(*(t for t in (input, lo, hi) if t is not None))
         r = input._data.astype(D.np_dtype(dt), copy=False)
         if lo is not None:
@@ -183,6 +185,7 @@ def lerp(input, end, weight, *, out=None) -> Tensor:
     tensor([5., 6.])
     """
     if isinstance(weight, Tensor):
+        check_broadcast(input, end, weight)
         dt = result_type(input, end, weight)
         npd = D.np_dtype(dt)
         r = _lerp_np(*(t._data.astype(npd, copy=False) for t in (input, end, weight)))
@@ -224,6 +227,7 @@ class AddcdivBackward0(Node):
 
 
 def _addc(input, tensor1, tensor2, value, out, is_div):
+    check_broadcast(input, tensor1, tensor2)
     dt = result_type(input, tensor1, tensor2)
     if is_div and dt._cat < 2:
         raise RuntimeError("Integer division with addcdiv is no longer supported, and in a future release addcdiv "
@@ -416,6 +420,7 @@ def where(condition, input=None, other=None, *, out=None):
         else:
             raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
                                f"{D.legacy_name(condition.dtype)}")
+    check_broadcast(c, input, other)
     ad, bd, dt = prep_binary(input, other)
     res = _wrap(_arr(np.where(c, ad, bd)))
     if _needs_grad(input, other):

@@ -278,6 +278,53 @@ def test_index_errors(fn, exc):
         fn(ember)
 
 
+INDEX_TENSOR_BOUNDS = {
+    # negative entries are not wrapped by the ops taking index tensors (they were, silently, before)
+    "gather neg": lambda m: m.zeros(2, 3).gather(1, m.tensor([[0], [-1]])),
+    "gather oob first": lambda m: m.zeros(2, 3).gather(1, m.tensor([[0], [-4]])),
+    "scatter oob": lambda m: m.zeros(3).scatter(0, m.tensor([5]), 1.0),
+    "scatter neg": lambda m: m.zeros(3).scatter(0, m.tensor([-1]), 1.0),
+    "scatter_ 2-D": lambda m: m.zeros(2, 3).scatter_(1, m.tensor([[0, 7]]), m.ones(1, 2)),
+    "scatter_add": lambda m: m.zeros(3).scatter_add(0, m.tensor([3]), m.ones(1)),
+    "scatter_reduce": lambda m: m.zeros(3).scatter_reduce(0, m.tensor([4]), m.ones(1), "sum"),
+    "index_select dim 0 neg": lambda m: m.ones(2, 3).index_select(0, m.tensor([-1])),
+    "index_select dim 1": lambda m: m.ones(2, 3).index_select(1, m.tensor([0, 5, 7])),
+    "index_select dim 1 neg": lambda m: m.ones(2, 3, 4).index_select(1, m.tensor([-1])),
+    "index_select last of 3": lambda m: m.ones(2, 3, 4).index_select(2, m.tensor([4])),
+    "index_select 0-d": lambda m: m.tensor(1.0).index_select(0, m.tensor([1])),
+    "index_add outer dims": lambda m: m.zeros(2, 3).index_add(0, m.tensor([-1]), m.ones(1, 3)),
+    "index_add last dim": lambda m: m.zeros(2, 3, 4).index_add(2, m.tensor([4]), m.ones(2, 3, 1)),
+    "index_add middle dim": lambda m: m.zeros(2, 3, 4).index_add(1, m.tensor([3]), m.ones(2, 1, 4)),
+    "index_add 1-D": lambda m: m.zeros(3).index_add(0, m.tensor([3]), m.ones(1)),
+    "index_add alpha": lambda m: m.zeros(2, 3).index_add(0, m.tensor([5]), m.ones(1, 3), alpha=2),
+    "index_add_": lambda m: m.zeros(2, 3).index_add_(1, m.tensor([3]), m.ones(2, 1)),
+    "index_copy neg": lambda m: m.zeros(3).index_copy(0, m.tensor([-1]), m.ones(1)),
+    "index_copy_ 2-D": lambda m: m.zeros(2, 3).index_copy_(1, m.tensor([3]), m.ones(2, 1)),
+}
+
+
+@pytest.mark.parametrize("name", list(INDEX_TENSOR_BOUNDS))
+def test_index_tensor_bounds_match_torch(name):
+    """Type and message of PyTorch's error, which depends on the kernel it takes (index_select's dim-1 kernel,
+    index_add's scatter_add path for the outer dims)."""
+    fn = INDEX_TENSOR_BOUNDS[name]
+    with pytest.raises(Exception) as t_err:
+        fn(torch)
+    with pytest.raises(t_err.type) as e_err:
+        fn(ember)
+    assert str(e_err.value) == str(t_err.value)
+
+
+def test_index_ops_in_range_unchanged():
+    for fn in (lambda m: m.arange(6.0).reshape(2, 3).gather(1, m.tensor([[2], [0]])),
+               lambda m: m.zeros(3).scatter(0, m.tensor([2, 0]), 1.0),
+               lambda m: m.arange(6.0).reshape(2, 3).index_select(1, m.tensor([2, 0])),
+               lambda m: m.zeros(2, 3).index_add(1, m.tensor([2, 2]), m.ones(2, 2)),
+               lambda m: m.zeros(3).index_copy(0, m.tensor([2]), m.ones(1)),
+               lambda m: m.zeros(3).index_fill(0, m.tensor([-1]), 1.0)):  # index_fill does wrap, as PyTorch
+        assert fn(ember).tolist() == fn(torch).tolist()
+
+
 def test_out_of_range_messages():
     for fn in (lambda m: m.zeros(3)[3], lambda m: m.zeros(2, 3)[0, 3], lambda m: m.zeros(3)[m.tensor([0, 3])]):
         with pytest.raises(IndexError) as t_err:

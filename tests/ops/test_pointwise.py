@@ -433,6 +433,39 @@ def test_integer_negative_power():
     assert (ember.tensor([True, False]) ** 2).tolist() == (torch.tensor([True, False]) ** 2).tolist()
 
 
+A, B, C = (2, 3), (4,), (3, 4)
+BROADCAST_ERRORS = {
+    "add": lambda m: m.ones(A) + m.ones(B), "radd": lambda m: m.ones(B) + m.ones(A),
+    "mul": lambda m: m.ones(A) * m.ones(B), "div": lambda m: m.ones(A) / m.ones(B),
+    "pow": lambda m: m.ones(A) ** m.ones(B), "lt": lambda m: m.ones(A) < m.ones(B),
+    "maximum": lambda m: m.maximum(m.ones(A), m.ones(B)), "atan2": lambda m: m.atan2(m.ones(A), m.ones(B)),
+    "logical_xor": lambda m: m.logical_xor(m.ones(A), m.ones(B)),
+    "add_": lambda m: m.ones(A).add_(m.ones(B)), "with grad": lambda m: m.ones(A, requires_grad=True) + m.ones(B),
+    "where": lambda m: m.where(m.ones(2, dtype=m.bool), m.ones(A), m.ones(C)),
+    "where condition": lambda m: m.where(m.ones(B, dtype=m.bool), m.ones(A), m.ones(A)),
+    "lerp weight": lambda m: m.lerp(m.ones(A), m.ones(A), m.ones(B)),
+    "addcmul": lambda m: m.addcmul(m.ones(A), m.ones(A), m.ones(B)),
+    "addcdiv": lambda m: m.addcdiv(m.ones(A), m.ones(B), m.ones(A)),
+    "clamp tensor": lambda m: m.clamp(m.ones(A), min=m.ones(B)),
+    "3-D batch dim": lambda m: m.ones(2, 3, 4) + m.ones(5, 1, 4),
+}
+
+
+@pytest.mark.parametrize("name", list(BROADCAST_ERRORS))
+def test_broadcast_errors_match_torch(name):
+    """Shapes that do not broadcast raise PyTorch's RuntimeError and message (NumPy's ValueError before)."""
+    with pytest.raises(RuntimeError) as t_err:
+        BROADCAST_ERRORS[name](torch)
+    with pytest.raises(RuntimeError) as e_err:
+        BROADCAST_ERRORS[name](ember)
+    assert str(e_err.value) == str(t_err.value)
+
+
+def test_isin_takes_any_shapes():
+    assert ember.isin(ember.tensor([[1, 2], [3, 4]]), ember.tensor([2, 4, 6])).tolist() == [[False, True],
+                                                                                           [False, True]]
+
+
 def test_bool_subtraction_error():
     for m in (torch, ember):
         with pytest.raises(RuntimeError, match="Subtraction, the `-` operator, with two bool tensors is not"):

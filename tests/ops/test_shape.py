@@ -366,3 +366,34 @@ def test_unfold_double_backward():
         (g * g).sum().backward()
         res.append(t.grad.numpy())
     np.testing.assert_allclose(res[1], res[0])
+
+
+ROLL = {
+    "two dims": lambda m: m.arange(6).reshape(2, 3).roll((1, -1), (0, 1)),
+    "flattened": lambda m: m.arange(6).reshape(2, 3).roll(2),
+    "empty dims": lambda m: m.arange(6).reshape(2, 3).roll(1, ()),
+    "negative dim": lambda m: m.arange(6).reshape(2, 3).roll(1, -1),
+    "0-d": lambda m: m.tensor(1.0).roll(1),
+}
+ROLL_ERRORS = {
+    "shifts and dims differ": lambda m: m.ones(2, 3).roll((1, 2), (0,)),
+    "several shifts, no dims": lambda m: m.ones(2, 3).roll((1, 2)),
+    "no shifts": lambda m: m.ones(2, 3).roll((), (0,)),
+    "dim out of range": lambda m: m.ones(2, 3).roll(1, 5),
+    "0-d with a dim": lambda m: m.tensor(1.0).roll(1, 0),
+}
+
+
+@pytest.mark.parametrize("name", list(ROLL))
+def test_roll_matches_torch(name):
+    assert ROLL[name](ember).tolist() == ROLL[name](torch).tolist()
+
+
+@pytest.mark.parametrize("name", list(ROLL_ERRORS))
+def test_roll_errors_match_torch(name):
+    """Mismatched shifts and dims rolled silently (NumPy broadcasts them) before."""
+    with pytest.raises(Exception) as t_err:
+        ROLL_ERRORS[name](torch)
+    with pytest.raises(t_err.type) as e_err:
+        ROLL_ERRORS[name](ember)
+    assert str(e_err.value) == str(t_err.value)
