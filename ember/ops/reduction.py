@@ -681,6 +681,23 @@ def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) ->
     return linalg.vector_norm(input, p if p is not None else 2, dim, keepdim, dtype=dtype)
 
 
+def dist(input: Tensor, other: Tensor, p=2) -> Tensor:
+    """The ``p``-norm of ``input - other`` (broadcast) over all elements: ``torch.dist``.
+
+    >>> import ember
+    >>> ember.dist(ember.tensor([3., 0.]), ember.tensor([0., 4.]))
+    tensor(5.)
+    """
+    from .. import linalg  # noqa: PLC0415
+    from .pointwise import sub  # noqa: PLC0415
+
+    diff = sub(input, other)
+    if diff.dtype._cat < 2:
+        raise RuntimeError(f"norm(): input dtype should be either floating point or complex. Got "
+                           f"{D.legacy_name(diff.dtype)} instead.")
+    return linalg.vector_norm(diff, p)
+
+
 # ----------------------------------------------------------------------------- cumulative
 class CumsumBackward0(Node):
     __slots__ = ("dim",)
@@ -838,7 +855,7 @@ def _cumulative_(fn):
 
 register(sum=sum, nansum=nansum, sum_to_size=sum_to_size, mean=mean, nanmean=nanmean, prod=prod, amax=amax,
          amin=amin, aminmax=aminmax, max=max, min=min, argmax=argmax, argmin=argmin, var=var, std=std,
-         logsumexp=logsumexp, norm=norm, cumsum=cumsum, cumprod=cumprod, cumsum_=_cumulative_(cumsum),
+         logsumexp=logsumexp, norm=norm, dist=dist, cumsum=cumsum, cumprod=cumprod, cumsum_=_cumulative_(cumsum),
          cumprod_=_cumulative_(cumprod), cummax=cummax, cummin=cummin, logcumsumexp=logcumsumexp, all=all, any=any,
          count_nonzero=count_nonzero)
 
@@ -846,6 +863,6 @@ register(sum=sum, nansum=nansum, sum_to_size=sum_to_size, mean=mean, nanmean=nan
 # the names this family adds to the top-level ``ember`` namespace (PyTorch's top-level names only)
 __all__ = [
     "all", "amax", "amin", "aminmax", "any", "argmax", "argmin", "count_nonzero", "cummax", "cummin", "cumprod",
-    "cumsum", "logcumsumexp", "logsumexp", "max", "mean", "min", "nanmean", "nansum", "norm", "prod", "std",
+    "cumsum", "dist", "logcumsumexp", "logsumexp", "max", "mean", "min", "nanmean", "nansum", "norm", "prod", "std",
     "std_mean", "sum", "var", "var_mean",
 ]
