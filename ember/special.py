@@ -1,5 +1,6 @@
 """``ember.special``: the ``torch.special`` functions Ember computes (the ones also at the top level under their
-plain names, ``expit`` = sigmoid, and ``ndtr``, the standard normal CDF).
+plain names; ``expit`` = sigmoid, ``gammaln`` = lgamma, ``psi`` = digamma, ``multigammaln`` = mvlgamma; and ``ndtr``,
+the standard normal CDF).
 
 >>> import ember
 >>> ember.special.expit(ember.tensor([0.0]))
@@ -14,9 +15,12 @@ import math
 from .nn._functional.activation import _t_log_softmax as log_softmax, _t_softmax as softmax  # noqa: F401
 from .ops.pointwise import (erf, erfc, erfinv, exp2, expm1, log1p, logit, round, sigmoid, sinc,  # noqa: A004,F401
                             xlogy)
+from .ops.gamma import digamma, mvlgamma as multigammaln, polygamma  # noqa: F401
+from .ops.gamma import lgamma as gammaln  # noqa: F401
 from .ops.reduction import logsumexp  # noqa: F401
 
 expit = sigmoid
+psi = digamma
 
 
 def ndtr(input):  # noqa: A002 - PyTorch's name
@@ -29,5 +33,5 @@ def ndtr(input):  # noqa: A002 - PyTorch's name
     return (erf(input * (1 / math.sqrt(2.0))) + 1) * 0.5
 
 
-__all__ = ["erf", "erfc", "erfinv", "exp2", "expit", "expm1", "log1p", "log_softmax", "logit", "logsumexp", "ndtr",
-           "round", "sinc", "softmax", "xlogy"]
+__all__ = ["digamma", "erf", "erfc", "erfinv", "exp2", "expit", "expm1", "gammaln", "log1p", "log_softmax", "logit",
+           "logsumexp", "multigammaln", "ndtr", "polygamma", "psi", "round", "sinc", "softmax", "xlogy"]

@@ -13,6 +13,10 @@ CALLS = {
     "softmax": lambda s, x: s.softmax(x, 0), "log_softmax": lambda s, x: s.log_softmax(x, 0),
     "logsumexp": lambda s, x: s.logsumexp(x, 0), "xlogy": lambda s, x: s.xlogy(x, x.abs() + 0.5),
     "logit": lambda s, x: s.logit(x.abs() * 0.3 + 0.01),
+    # away from the poles (PyTorch's float32 trigamma is finite there only by sin(pi x) rounding)
+    "digamma": lambda s, x: s.digamma(x.abs() + 0.5), "psi": lambda s, x: s.psi(x.abs() + 0.5),
+    "polygamma": lambda s, x: s.polygamma(2, x.abs() + 0.5),
+    "multigammaln": lambda s, x: s.multigammaln(x.abs() + 1.5, 3),
 }
 
 
