@@ -156,7 +156,8 @@ def _zeta_int(k: int) -> float:
     next term is below 1e-20)."""
     n = 200
     s = math.fsum(j ** -k for j in range(1, n))
-    return s + n ** (1 - k) / (k - 1) + 0.5 * n ** -k + k * n ** (-k - 1) / 12 - k * (k + 1) * (k + 2) * n ** (-k - 3) / 720
+    tail = n ** (1 - k) / (k - 1) + 0.5 * n ** -k + k * n ** (-k - 1) / 12
+    return s + tail - k * (k + 1) * (k + 2) * n ** (-k - 3) / 720
 
 
 _LG1: list = []  # made on first use (a few ms; not at import)
