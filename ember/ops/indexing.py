@@ -96,7 +96,7 @@ def _bad_index(idx, size: int):
     if idx.min() >= 0 and idx.max() < size:
         return None
     flat = idx.ravel()
-    return int(flat[np.flatnonzero((flat < 0) | (flat >= size))[0]])
+    return int(flat[_xp(flat).flatnonzero((flat < 0) | (flat >= size))[0]])
 
 
 def _check_ints(idx, shape):
