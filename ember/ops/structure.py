@@ -8,7 +8,7 @@ import numpy as np
 
 from .. import _dtype as D
 from ..autograd.graph import Node, link
-from ._util import Tensor, _wrap, _wrap_dim, array_module, register, result_type, state, to_array
+from ._util import Tensor, _wrap, _wrap_dim, array_module, check_broadcast, register, result_type, state, to_array
 
 __all__ = ["block_diag", "cartesian_prod", "cdist", "combinations", "cross", "cumulative_trapezoid", "diag",
            "diag_embed", "diagflat", "diagonal", "diff", "meshgrid", "repeat_interleave", "rot90", "tile", "trapezoid",
@@ -441,26 +441,10 @@ def linalg_cross(input: Tensor, other: Tensor, *, dim: int = -1, out=None) -> Te
                            f"{other.shape[ax]}")
     if input.dtype is not other.dtype:
         raise RuntimeError(f"expected scalar type {_legacy(input.dtype)} but found {_legacy(other.dtype)}")
-    if not _bcast_ok(input.shape, other.shape):
-        _bcast_error(input, other)
+    check_broadcast(input, other)
     from .reduction import _maybe_out  # noqa: PLC0415
 
     return _maybe_out(_cross(input, other, ax), out)
-
-
-def _bcast_ok(a, b) -> bool:
-    return all(x == y or x == 1 or y == 1 for x, y in zip(a[::-1], b[::-1]))
-
-
-def _bcast_error(a: Tensor, b: Tensor):
-    sa, sb = a.shape, b.shape
-    nd = builtins.max(len(sa), len(sb))
-    for i in range(1, nd + 1):
-        x = sa[-i] if i <= len(sa) else 1
-        y = sb[-i] if i <= len(sb) else 1
-        if x != y and x != 1 and y != 1:
-            raise RuntimeError(f"The size of tensor a ({x}) must match the size of tensor b ({y}) at non-singleton "
-                               f"dimension {nd - i}")
 
 
 def cross(input: Tensor, other: Tensor, dim=None, *, out=None) -> Tensor:
@@ -474,8 +458,7 @@ def cross(input: Tensor, other: Tensor, dim=None, *, out=None) -> Tensor:
         warnings.warn("Using torch.cross without specifying the dim arg is deprecated.\nPlease either pass the dim "
                       "explicitly or simply use torch.linalg.cross.\nThe default value of dim will change to agree "
                       "with that of linalg.cross in a future release.", UserWarning, stacklevel=2)
-        if not _bcast_ok(input.shape, other.shape):
-            _bcast_error(input, other)
+        check_broadcast(input, other)
         shape = np.broadcast_shapes(input.shape, other.shape)
         dims3 = [i for i, s in enumerate(shape) if s == 3]
         if not dims3:

@@ -140,6 +140,7 @@ class Module:
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     # ----- calling -----------------------------------------------------------
+    # (``runs_hooks`` below is this method's test, for code that calls a submodule's forward itself)
     def __call__(self, *args, **kwargs):
         d = self.__dict__
         try:
@@ -734,3 +735,12 @@ def _remove_from(name, *containers) -> None:
                 del c[name]
             else:
                 c.discard(name)
+
+
+def runs_hooks(m: Module) -> bool:
+    """Whether calling ``m`` runs any hook, its own or a global one: the test ``Module.__call__`` makes inline. Code
+    that computes a submodule's output without calling it (the norm-first Transformer layers' LayerNorm fold)
+    may do so only when this is False, so that no hook misses the call."""
+    d = m.__dict__
+    return bool(d["_forward_hooks"] or d["_forward_pre_hooks"] or d["_backward_hooks"] or d["_backward_pre_hooks"]
+                or _global_any[0])

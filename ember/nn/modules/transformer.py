@@ -10,13 +10,12 @@ from .. import init
 from .._functional.activation import gelu, relu
 from .._functional.attention import _canonical_mask, _none_or_dtype
 from .._functional.norm_linear import layer_norm_linear
-from ._hooks import _global_any
 from .activation import GELU, ReLU
 from .attention import MultiheadAttention
 from .container import ModuleList
 from .dropout import Dropout
 from .linear import Linear
-from .module import Module
+from .module import Module, runs_hooks
 from .normalization import LayerNorm
 
 __all__ = [
@@ -58,18 +57,11 @@ def _get_activation_fn(activation: str) -> Callable:
 _FOLD_NORMS = True
 
 
-def _hooked(m: Module) -> bool:
-    """Whether calling ``m`` runs any hook (its own or a global one): then its input and output are observable."""
-    d = m.__dict__
-    return bool(d["_forward_hooks"] or d["_forward_pre_hooks"] or d["_backward_hooks"] or d["_backward_pre_hooks"]
-                or _global_any[0])
-
-
 def _foldable(norm: Module, x: Tensor) -> bool:
     """Whether ``norm(x)`` may be folded into the Linear that reads it: a stock LayerNorm over the last axis with
     a weight, no hooks, and input of at least two dims."""
     return (type(norm) is LayerNorm and norm.weight is not None and x.ndim >= 2
-            and tuple(norm.normalized_shape) == (x.shape[-1],) and not _hooked(norm))
+            and tuple(norm.normalized_shape) == (x.shape[-1],) and not runs_hooks(norm))
 
 
 # Norm-first blocks: where nothing can observe a LayerNorm's output (no hooks; the stock LayerNorm, attention and
@@ -79,7 +71,7 @@ def _foldable(norm: Module, x: Tensor) -> bool:
 def _sa_block_normed(layer, cls, norm, x: Tensor, attn_mask, key_padding_mask, is_causal: bool) -> Tensor:
     """``layer._sa_block(norm(x), ...)``."""
     sa = layer.self_attn
-    if (_FOLD_NORMS and _foldable(norm, x) and type(sa) is MultiheadAttention and not _hooked(sa)
+    if (_FOLD_NORMS and _foldable(norm, x) and type(sa) is MultiheadAttention and not runs_hooks(sa)
             and type(layer)._sa_block is cls._sa_block):
         kpm = _canonical_mask(key_padding_mask, "key_padding_mask", _none_or_dtype(attn_mask), "attn_mask", x.dtype)
         mask = _canonical_mask(attn_mask, "attn_mask", None, "", x.dtype, check_other=False)
@@ -91,7 +83,7 @@ def _sa_block_normed(layer, cls, norm, x: Tensor, attn_mask, key_padding_mask, i
 def _ff_block_normed(layer, cls, norm, dropout_out, x: Tensor) -> Tensor:
     """``layer._ff_block(norm(x))``."""
     lin = layer.linear1
-    if (_FOLD_NORMS and _foldable(norm, x) and type(lin) is Linear and not _hooked(lin)
+    if (_FOLD_NORMS and _foldable(norm, x) and type(lin) is Linear and not runs_hooks(lin)
             and type(layer)._ff_block is cls._ff_block):
         h = layer_norm_linear(x, norm.weight, norm.bias, norm.eps, lin.weight, lin.bias)
         return dropout_out(layer.linear2(layer.dropout(layer.activation(h))))
