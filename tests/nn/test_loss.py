@@ -65,6 +65,19 @@ def test_weighted_regression_losses(reduction):
         ember.nn.functional.mse_loss(ember.ones(3, 4), ember.ones(3, 4), weight=ember.ones(4))
 
 
+def test_loss_broadcast_error_names_torchs_dimension():
+    """Several mismatched dims: PyTorch reports the rightmost (the message named the leftmost before)."""
+    for name in ("mse_loss", "l1_loss", "smooth_l1_loss"):
+        msgs = []
+        for m in (torch, ember):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                with pytest.raises(RuntimeError) as err:
+                    getattr(m.nn.functional, name)(m.ones(2, 3), m.ones(4, 5))
+            msgs.append(str(err.value))
+        assert msgs[0] == msgs[1]
+
+
 def test_mse_broadcast_warning_and_grad_to_target():
     x, y = randn((3, 1), "float64", 1), randn((4,), "float64", 2)
     with pytest.warns(UserWarning, match=r"Using a target size \(torch.Size\(\[4\]\)\) that is different to the input "

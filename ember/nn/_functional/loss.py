@@ -10,7 +10,7 @@ from ..._rowsum import exp_safe, rowmax, rowsum
 from ..._tensor import Tensor, _wrap
 from ...autograd.grad_mode import no_grad, state
 from ...autograd.graph import Node, link
-from ...ops._util import array_module, result_type
+from ...ops._util import array_module, broadcast_error, result_type
 from .activation import _log_softmax, logsigmoid
 from .ctc import ctc_loss
 
@@ -113,12 +113,7 @@ def _common(input: Tensor, target: Tensor):
     try:
         shape = np.broadcast_shapes(a.shape, b.shape)
     except ValueError:
-        sa, sb = a.shape, b.shape
-        n = max(len(sa), len(sb))
-        sa, sb = (1,) * (n - len(sa)) + sa, (1,) * (n - len(sb)) + sb
-        d = next(i for i in range(n) if sa[i] != sb[i] and sa[i] != 1 and sb[i] != 1)
-        raise RuntimeError(f"The size of tensor a ({sa[d]}) must match the size of tensor b ({sb[d]}) at "
-                           f"non-singleton dimension {d}") from None
+        raise broadcast_error(a.shape, b.shape) from None
     return a, b, shape
 
 
