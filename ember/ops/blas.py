@@ -5,7 +5,7 @@ import numpy as np
 
 from .. import _dtype as D
 from ..autograd.graph import Node, link
-from ._util import Tensor, _wrap, register, state
+from ._util import Tensor, _wrap, broadcast_error, register, state
 
 _generic = np.generic
 
@@ -80,15 +80,6 @@ def _shape_err(a, b):
     return RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({ra} and {rb})")
 
 
-def _batch_err(sa, sb):
-    """PyTorch's message for batch dims that do not broadcast (dim counted in the broadcast batch shape)."""
-    n = max(len(sa), len(sb))
-    sa, sb = (1,) * (n - len(sa)) + tuple(sa), (1,) * (n - len(sb)) + tuple(sb)
-    i = next(k for k in range(n - 1, -1, -1) if sa[k] != sb[k] and sa[k] != 1 and sb[k] != 1)
-    return RuntimeError(f"The size of tensor a ({sa[i]}) must match the size of tensor b ({sb[i]}) at "
-                        f"non-singleton dimension {i}")
-
-
 def matmul(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     """Matrix product with PyTorch's rules for 1-D, 2-D and batched (broadcast) operands.
 
@@ -127,7 +118,7 @@ def matmul(input: Tensor, other: Tensor, *, out=None) -> Tensor:
         try:
             r = ad @ bd
         except ValueError:
-            raise _batch_err(ad.shape[:-2], bd.shape[:-2]) from None
+            raise broadcast_error(ad.shape[:-2], bd.shape[:-2]) from None
         res = _wrap(r)
         if na == 2 and nb == 2:
             cls = MmBackward0
