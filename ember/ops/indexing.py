@@ -7,7 +7,7 @@ import numpy as np
 
 from .. import _dtype as D
 from ..autograd.graph import Node, link
-from ._util import Tensor, _wrap, _wrap_dim, as_tensor_arg, register, state, to_array
+from ._util import Tensor, _wrap, _wrap_dim, as_tensor_arg, broadcast_error, register, state, to_array
 from .shape import AliasBackward0, SelectBackward0, SliceBackward0, UnsqueezeIndexBackward, _view_result
 
 _generic = np.generic
@@ -687,8 +687,7 @@ def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
     try:
         r = np.where(mask._data, np.asarray(v).astype(d.dtype), d)
     except ValueError:
-        raise RuntimeError(f"The size of tensor a ({d.shape[-1] if d.ndim else 1}) must match the size of tensor b "
-                           f"({mask.shape[-1] if mask.ndim else 1}) at non-singleton dimension") from None
+        raise broadcast_error(tuple(mask.shape), d.shape) from None
     if r.shape != d.shape:
         raise RuntimeError(f"masked_fill: mask of shape {list(mask.shape)} can't be broadcast to the input shape "
                            f"{list(d.shape)}")

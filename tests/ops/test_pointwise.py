@@ -448,6 +448,7 @@ BROADCAST_ERRORS = {
     "addcdiv": lambda m: m.addcdiv(m.ones(A), m.ones(B), m.ones(A)),
     "clamp tensor": lambda m: m.clamp(m.ones(A), min=m.ones(B)),
     "3-D batch dim": lambda m: m.ones(2, 3, 4) + m.ones(5, 1, 4),
+    "masked_fill": lambda m: m.ones(A).masked_fill(m.ones(B, dtype=m.bool), 0.0),
 }
 
 
