@@ -175,6 +175,21 @@ def test_softmax_edge_shapes_and_errors():
         ember.nn.functional.gelu(ember.ones(2), approximate="fast")
 
 
+@pytest.mark.parametrize("fn", [
+    lambda m: m.softmax(m.ones(2, 3, dtype=m.long), 0),
+    lambda m: m.softmax(m.ones(2, 3, dtype=m.long), 1),
+    lambda m: m.log_softmax(m.tensor([1, 2]), 0),
+    lambda m: m.nn.functional.cross_entropy(m.tensor([[1, 2]]), m.tensor([0])),
+])
+def test_softmax_of_integers_errors_match_torch(fn):
+    """PyTorch's NotImplementedError and kernel name (the last dim's kernel or the general one)."""
+    with pytest.raises(NotImplementedError) as t_err:
+        fn(torch)
+    with pytest.raises(NotImplementedError) as e_err:
+        fn(ember)
+    assert str(e_err.value) == str(t_err.value)
+
+
 def test_prelu_seeded_and_gumbel():
     tm, em = torch.nn.PReLU(3), ember.nn.PReLU(3)
     assert list(em.state_dict()) == ["weight"] and float(em.weight.detach().sum()) == pytest.approx(0.75)

@@ -260,6 +260,8 @@ def test_rnn_errors_match_torch():
         (lambda m: m.nn.RNN(3, 4, nonlinearity="sigmoid"), ValueError),
         (lambda m: m.nn.LSTMCell(3, 4)(m.zeros(2, 5)), RuntimeError),
         (lambda m: m.nn.GRUCell(3, 4)(m.zeros(2, 3, 1)), ValueError),
+        (lambda m: m.nn.LSTMCell(3, 4)(m.zeros(2, 3), (m.zeros(2, 4),)), RuntimeError),
+        (lambda m: m.nn.LSTM(3, 4)(m.zeros(5, 2, 3), (m.zeros(1, 2, 4),)), IndexError),
     ]
     for fn, exc in cases:
         with pytest.raises(exc) as ee:

@@ -637,7 +637,8 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
         return _cross_entropy_smooth(input, target, weight, ignore_index, reduction, label_smoothing, c, ax)
     d = input._data
     if not input.is_floating_point():
-        raise RuntimeError(f"\"log_softmax_lastdim_kernel_impl\" not implemented for '{_TITLE[input.dtype.name]}'")
+        raise NotImplementedError(f"\"log_softmax_lastdim_kernel_impl\" not implemented for "
+                                  f"'{_TITLE[input.dtype.name]}'")
     xp = array_module(d)
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
         sh = d - d.max(axis=ax, keepdims=True) if d.size else d

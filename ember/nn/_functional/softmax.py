@@ -1,6 +1,8 @@
 """nn.functional softmax family: fused, max-shifted softmax / log_softmax nodes, softmin, gumbel_softmax."""
 from __future__ import annotations
 
+import builtins
+
 import warnings
 
 import numpy as np
@@ -63,9 +65,10 @@ def _prep_softmax(input: Tensor, dim, dtype, name: str):
         raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
     if dtype is not None and dtype is not input.dtype:
         input = input.to(dtype)
-    elif not input.is_floating_point() and input._data.dtype.kind != "c":
-        raise RuntimeError(f"\"{name}_lastdim_kernel_impl\" not implemented for '{_title(input)}'")
     ax = _wrap_dim(dim, input._data.ndim)
+    if not input.is_floating_point() and input._data.dtype.kind != "c":  # PyTorch's kernel name for the dim
+        kernel = "lastdim_kernel_impl" if ax == builtins.max(input._data.ndim - 1, 0) else "kernel_impl"
+        raise NotImplementedError(f"\"{name}_{kernel}\" not implemented for '{_title(input)}'")
     return input, ax
 
 

@@ -207,7 +207,7 @@ class RNNBase(Module):
             c = zeros(self.num_layers * nd, mb, self.hidden_size, dtype=data.dtype, device=data.device) \
                 if is_lstm else None
         elif is_lstm:
-            h, c = hx
+            h, c = hx[0], hx[1]  # indexed as PyTorch does (a 1-tuple raises its IndexError)
             if not packed:
                 if is_batched and (h.ndim != 3 or c.ndim != 3):
                     raise RuntimeError(f"For batched 3-D input, hx and cx should also be 3-D but got ({h.ndim}-D, "
@@ -446,6 +446,8 @@ class LSTMCell(RNNCellBase):
             hx = (z, z)
         elif not batched:
             hx = (hx[0].unsqueeze(0), hx[1].unsqueeze(0))
+        if len(hx) != 2:
+            raise RuntimeError("lstm_cell expects two hidden states")
         h, c = hx
         self._check(input, h, 0)
         self._check(input, c, 1)
