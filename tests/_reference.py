@@ -184,6 +184,23 @@ def _build_one(a, dtype, requires_grad, layout):
     return t_leaf, e_leaf, t_leaf[..., ::2], e_leaf[..., ::2]
 
 
+# ----------------------------------------------------------------------------- errors
+def same_error(fn, exc=RuntimeError, exact=True, first_line=False) -> str:
+    """``fn(torch)`` raises ``exc``; ``fn(ember)`` raises torch's exception type (or a subclass) with the same
+    message (only its first line with ``first_line``: torch's argument-parser errors list its overloads).
+    Returns ember's message."""
+    with pytest.raises(exc) as t_err:
+        fn(torch)
+    with pytest.raises(type(t_err.value)) as e_err:
+        fn(ember)
+    t_msg, e_msg = str(t_err.value), str(e_err.value)
+    if first_line:
+        t_msg, e_msg = t_msg.split("\n")[0], e_msg.split("\n")[0]
+    if exact:
+        assert e_msg == t_msg
+    return str(e_err.value)
+
+
 # ----------------------------------------------------------------------------- comparison
 def to_np(x) -> np.ndarray:
     if isinstance(x, torch.Tensor):

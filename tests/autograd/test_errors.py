@@ -3,19 +3,9 @@ from __future__ import annotations
 
 import pytest
 import torch
+from _reference import same_error
 
 import ember
-
-
-def same_error(fn, exc=RuntimeError, exact=True):
-    with pytest.raises(exc) as t_err:
-        fn(torch)
-    with pytest.raises(exc) as e_err:
-        fn(ember)
-    assert type(e_err.value) is type(t_err.value) or issubclass(type(e_err.value), type(t_err.value))
-    if exact:
-        assert str(e_err.value) == str(t_err.value)
-    return str(e_err.value)
 
 
 def test_backward_through_freed_graph():
