@@ -56,8 +56,8 @@ class _Worker:
 
 
 def bench_lockstep(names, repeats: int = 15, warmup: int = 3, block_s: float = 0.2, settle: int = 2,
-                   module: str | None = None):
-    """Time suite workloads in lockstep across two processes (Ember block, PyTorch block, ...).
+                   module: str | None = None, sides: tuple = ("ember", "torch")):
+    """Time suite workloads in lockstep across processes, one per side (Ember block, PyTorch block, ...).
 
     Each framework runs in its own worker process, so neither one's idle threads disturb the other; blocks
     of steps (about ``block_s`` seconds each) alternate in time, so both see the same machine conditions.
@@ -68,29 +68,34 @@ def bench_lockstep(names, repeats: int = 15, warmup: int = 3, block_s: float = 0
     block pairs of (Ember block median / PyTorch block median), which follows the machine's speed drifts
     (this VM's speed moves by 20-40 % over seconds) better than the ratio of the overall medians.
     ``module`` names the module whose ``WORKLOADS`` hold ``names`` (default: ``benchmarks.suite``'s).
+    ``sides`` names the module each worker imports and hands to the workload (``benchmarks.floors`` adds
+    ``numpy``); with more than two, each name maps to ``(medians, ratios)``: the medians in ``sides`` order and
+    each side's block ratio to the last side.
     """
-    we, wt = _Worker("ember"), _Worker("torch")
+    workers = [_Worker(s) for s in sides]
     try:
         out = {}
         for name in names:
             setup = f"setup {name}" if module is None else f"setup {name} {module}"
-            we.ask(setup)
-            wt.ask(setup)
-            warm_e = [float(t) for t in we.ask(f"run {warmup}").split()]
-            warm_t = [float(t) for t in wt.ask(f"run {warmup}").split()]
-            k = max(1, int(block_s / max(min(warm_e), min(warm_t), 1e-6)))
-            te, tt, pairs = [], [], []
+            for w in workers:
+                w.ask(setup)
+            warm = [min(float(t) for t in w.ask(f"run {warmup}").split()) for w in workers]
+            k = max(1, int(block_s / max(max(warm), 1e-6)))
+            times = [[] for _ in workers]
+            ratios = [[] for _ in workers[:-1]]
             for _ in range(repeats):
-                be = [float(t) for t in we.ask(f"run {settle + k}").split()][settle:]
-                bt = [float(t) for t in wt.ask(f"run {settle + k}").split()][settle:]
-                te += be
-                tt += bt
-                pairs.append(statistics.median(be) / statistics.median(bt))
-            out[name] = (statistics.median(te) * 1e3, statistics.median(tt) * 1e3, statistics.median(pairs))
+                blocks = [[float(t) for t in w.ask(f"run {settle + k}").split()][settle:] for w in workers]
+                for i, blk in enumerate(blocks):
+                    times[i] += blk
+                for i in range(len(ratios)):
+                    ratios[i].append(statistics.median(blocks[i]) / statistics.median(blocks[-1]))
+            meds = tuple(statistics.median(t) * 1e3 for t in times)
+            rats = tuple(statistics.median(r) for r in ratios)
+            out[name] = meds + rats if len(workers) == 2 else (meds, rats)
         return out
     finally:
-        we.close()
-        wt.close()
+        for w in workers:
+            w.close()
 
 
 def run_table(module: str, names, repeats: int = 15, warmup: int = 3, same_process: bool = False,

@@ -1,4 +1,5 @@
-"""One framework's side of a lockstep benchmark: ``python -m benchmarks._worker torch|ember``.
+"""One framework's side of a lockstep benchmark: ``python -m benchmarks._worker torch|ember|numpy``
+(``numpy``: the raw-NumPy floors of ``benchmarks.floors``).
 
 The parent (``_harness.bench_lockstep``) starts one worker per framework and sends it lines on stdin:
 ``setup NAME [MODULE]`` builds workload NAME from ``MODULE.WORKLOADS`` (default ``benchmarks.suite``, whose

@@ -68,3 +68,64 @@ def test_unknown_workload_is_a_usage_error(capsys):
     assert e.value.code == 2
     err = capsys.readouterr().err
     assert "unknown workload(s) mnist" in err and "mnist_mlp" in err
+
+
+def _torch_losses_and_params(name):
+    """Two training steps of the suite's model in PyTorch (its losses and parameters), or one inference output."""
+    from benchmarks import suite  # noqa: PLC0415
+
+    torch.manual_seed(0)
+    if name == "infer_mlp_1":
+        model = suite._mlp(torch).eval()
+        with torch.no_grad():
+            return model(suite._data(torch, 1, 784))[0].numpy(), None
+    if name == "mnist_mlp":
+        model = suite._mlp(torch)
+        opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+        x, y = suite._data(torch, 128, 784), suite._data(torch, 128, kind=10)
+        params = list(model.parameters())
+
+        def loss_fn():
+            return torch.nn.functional.cross_entropy(model(x), y)
+    else:
+        emb, rnn, head = torch.nn.Embedding(65, 64), torch.nn.LSTM(64, 128, batch_first=True), torch.nn.Linear(128, 65)
+        params = list(emb.parameters()) + list(rnn.parameters()) + list(head.parameters())
+        opt = torch.optim.Adam(params, lr=1e-3)
+        x, y = suite._data(torch, 32, 64, kind=65), suite._data(torch, 32, 64, kind=65)
+
+        def loss_fn():
+            return torch.nn.functional.cross_entropy(head(rnn(emb(x))[0]).reshape(-1, 65), y.reshape(-1))
+    losses = []
+    for _ in range(2):
+        opt.zero_grad()
+        loss = loss_fn()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    return losses, [p.detach().numpy() for p in params]
+
+
+@pytest.mark.parametrize("name", ["infer_mlp_1", "mnist_mlp", "lstm"])
+def test_numpy_floor_computes_the_suite_step(name):
+    # the raw-NumPy floor must do the workload's work: same outputs, losses and updated weights as PyTorch's
+    import numpy as np  # noqa: PLC0415
+
+    from benchmarks import floors  # noqa: PLC0415
+
+    step = floors.WORKLOADS[name][1](np)
+    ref, ref_params = _torch_losses_and_params(name)
+    if ref_params is None:
+        np.testing.assert_allclose(step(), ref, rtol=1e-5, atol=1e-6)
+        return
+    losses = [step(), step()]
+    np.testing.assert_allclose(losses, ref, rtol=1e-5)
+    mine = step.params()
+    for a, b in zip(mine, ref_params):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+
+
+def test_lockstep_runs_three_sides():
+    res = bench_lockstep(["infer_mlp_1"], repeats=2, warmup=1, block_s=0.01, module="benchmarks.floors",
+                         sides=("ember", "numpy", "torch"))
+    (me, mn, mt), (re, rn) = res["infer_mlp_1"]
+    assert me > 0 and mn > 0 and mt > 0 and re > 0 and rn > 0
