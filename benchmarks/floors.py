@@ -1,4 +1,4 @@
-"""How fast can NumPy go? Three suite workloads written as raw NumPy steps, timed against Ember and PyTorch.
+"""How fast can NumPy go? Four suite workloads written as raw NumPy steps, timed against Ember and PyTorch.
 
 Each raw step computes what the suite's workload computes (same model, weights, data, loss and optimizer; the
 tests check its loss and updated weights against Ember's), as the fewest NumPy calls we know: preallocated
@@ -128,6 +128,104 @@ def _mnist_floor():
     return step
 
 
+# ----------------------------------------------------------------------------- 4. CNN training step
+def _adam(fl, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    """PyTorch's Adam over the flat buffers ``fl`` as long NumPy passes; returns the update function."""
+    m1, m2, t2 = np.zeros_like(fl.p), np.zeros_like(fl.p), np.empty_like(fl.p)
+    t1 = fl.t
+    count = [0]
+
+    def update():
+        count[0] += 1
+        n = count[0]
+        np.multiply(m1, beta1, out=m1)
+        np.multiply(fl.g, 1 - beta1, out=t1)
+        np.add(m1, t1, out=m1)
+        np.multiply(m2, beta2, out=m2)
+        np.multiply(fl.g, fl.g, out=t1)
+        np.multiply(t1, 1 - beta2, out=t1)
+        np.add(m2, t1, out=m2)
+        np.sqrt(m2, out=t2)
+        np.multiply(t2, 1 / np.sqrt(1 - beta2 ** n), out=t2)
+        np.add(t2, eps, out=t2)
+        np.divide(m1, t2, out=t1)
+        np.multiply(t1, lr / (1 - beta1 ** n), out=t1)
+        np.subtract(fl.p, t1, out=fl.p)
+    return update
+
+
+def _pool_relu(y):
+    """ReLU (in place) then a 2x2 max pool of ``y (N, C, H, W)``, as Ember's kernel: the pooled values, each
+    window's winning offset (the first maximum, 0-3 in row-major order) and where the maximum is positive."""
+    from ember.nn._functional.pooling import _tiled_max_2d  # noqa: PLC0415
+
+    np.maximum(_F(0), y, out=y)
+    vals = _tiled_max_2d(y, (2, 2), (y.shape[2] // 2, y.shape[3] // 2))
+    karg = np.zeros(vals.shape, dtype=np.uint8)
+    ne = np.empty(vals.shape, dtype=bool)
+    for k in (2, 1, 0):  # karg_k = (x_k != max) * (1 + karg_{k+1})
+        np.not_equal(y[:, :, k // 2::2, k % 2::2], vals, out=ne)
+        karg += 1
+        np.multiply(karg, ne, out=karg)
+    return vals, (karg, vals > 0)
+
+
+def _unpool(g, win, out):
+    """The 2x2 max pool + ReLU backward: ``g`` written at each window's winner of ``out`` where the window's maximum
+    is positive, +0.0 elsewhere (a bitwise AND with an all-ones mask per offset)."""
+    karg, pos = win
+    gi, oi = g.view(np.int32), out.view(np.int32)
+    won, m = np.empty(g.shape, dtype=bool), np.empty(g.shape, dtype=np.int32)
+    for k in range(4):
+        np.equal(karg, k, out=won)
+        won &= pos
+        np.negative(won.view(np.int8), out=m, dtype=np.int32)
+        np.bitwise_and(gi, m, out=oi[:, :, k // 2::2, k % 2::2])
+    return out
+
+
+def _cnn_floor():
+    """Ember's own array kernels (the best NumPy ones we know: exact and flat-shift im2col convolutions, the tiled
+    max pool) called directly, without tensors, graph or checks."""
+    import ember  # noqa: PLC0415
+    from ember.nn._functional.conv import _exact_conv, _exact_wgrad, _flat_backward, _flat_conv  # noqa: PLC0415
+
+    ember.manual_seed(0)
+    fl = _Flat(_arrays(suite._cnn(ember)))
+    c1w, c1b, c2w, c2b, lw, lb = fl.params
+    g_c1w, g_c1b, g_c2w, g_c2b, g_lw, g_lb = fl.grads
+    x = suite._data(ember, 64, 1, 28, 28).numpy()
+    y = suite._data(ember, 64, kind=10).numpy()
+    pads, dil = ((1, 1), (1, 1)), (1, 1)
+    logits, dlog = np.empty((64, 10), _F), np.empty((64, 10), _F)
+    gy1, gy2 = np.empty((64, 16, 28, 28), _F), np.empty((64, 32, 14, 14), _F)
+    adam = _adam(fl)
+
+    def step():
+        y1, cols1 = _exact_conv(x, c1w, c1b, pads, dil)  # forward
+        p1, win1 = _pool_relu(y1)
+        y2, cols2, _ = _flat_conv(p1, c2w, c2b, pads, dil)
+        p2, win2 = _pool_relu(y2)
+        flat = p2.reshape(64, -1)
+        np.matmul(flat, lw.T, out=logits)
+        np.add(logits, lb, out=logits)
+        loss = _cross_entropy_grad(logits, y, dlog)
+        np.matmul(dlog.T, flat, out=g_lw)  # backward
+        np.sum(dlog, 0, out=g_lb)
+        _unpool((dlog @ lw).reshape(p2.shape), win2, gy2)
+        gx, gw, gb = _flat_backward(gy2, p1, c2w, cols2, pads, dil, True, True, True)
+        g_c2w[...] = gw
+        g_c2b[...] = gb
+        _unpool(gx, win1, gy1)
+        gw, gb = _exact_wgrad(gy1, x, (3, 3), pads, dil, True, cols1)
+        g_c1w[...] = gw.reshape(g_c1w.shape)
+        g_c1b[...] = gb
+        adam()
+        return loss
+    step.params = lambda: fl.params
+    return step
+
+
 # ----------------------------------------------------------------------------- 6. LSTM language model step
 def _lstm_floor():
     import ember  # noqa: PLC0415
@@ -165,10 +263,7 @@ def _lstm_floor():
     q = np.empty((t_n, hid, b), _F)
     onehot = np.zeros((v, t_n * b), _F)
     onehot[idx, np.arange(t_n * b)] = 1
-    m1, m2 = np.zeros_like(fl.p), np.zeros_like(fl.p)
-    t1, t2 = fl.t, np.empty_like(fl.p)
-    lr, beta1, beta2, eps = 1e-3, 0.9, 0.999, 1e-8
-    count = [0]
+    adam = _adam(fl)
 
     def step():
         np.multiply(w_hx, half, out=w_eff[:, :k - 1])  # forward: embedding, LSTM, head
@@ -234,21 +329,7 @@ def _lstm_floor():
         g_bh[...] = g_bi
         gx = dxa.T @ w_hx[:, hid:]
         np.matmul(onehot, gx, out=g_e)  # the embedding's gradient: rows summed by token
-        count[0] += 1  # Adam
-        n = count[0]
-        np.multiply(m1, beta1, out=m1)
-        np.multiply(fl.g, 1 - beta1, out=t1)
-        np.add(m1, t1, out=m1)
-        np.multiply(m2, beta2, out=m2)
-        np.multiply(fl.g, fl.g, out=t1)
-        np.multiply(t1, 1 - beta2, out=t1)
-        np.add(m2, t1, out=m2)
-        np.sqrt(m2, out=t2)
-        np.multiply(t2, 1 / np.sqrt(1 - beta2 ** n), out=t2)
-        np.add(t2, eps, out=t2)
-        np.divide(m1, t2, out=t1)
-        np.multiply(t1, lr / (1 - beta1 ** n), out=t1)
-        fl.p -= t1
+        adam()
         return loss
     inv = np.argsort(order)
     # the parameters in PyTorch's order and layout, for the tests
@@ -260,6 +341,7 @@ def _lstm_floor():
 FLOORS = {
     "infer_mlp_1": _mlp_infer_floor,
     "mnist_mlp": _mnist_floor,
+    "cnn": _cnn_floor,
     "lstm": _lstm_floor,
 }
 

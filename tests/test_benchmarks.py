@@ -87,6 +87,14 @@ def _torch_losses_and_params(name):
 
         def loss_fn():
             return torch.nn.functional.cross_entropy(model(x), y)
+    elif name == "cnn":
+        model = suite._cnn(torch)
+        params = list(model.parameters())
+        opt = torch.optim.Adam(params, lr=1e-3)
+        x, y = suite._data(torch, 64, 1, 28, 28), suite._data(torch, 64, kind=10)
+
+        def loss_fn():
+            return torch.nn.functional.cross_entropy(model(x), y)
     else:
         emb, rnn, head = torch.nn.Embedding(65, 64), torch.nn.LSTM(64, 128, batch_first=True), torch.nn.Linear(128, 65)
         params = list(emb.parameters()) + list(rnn.parameters()) + list(head.parameters())
@@ -105,7 +113,7 @@ def _torch_losses_and_params(name):
     return losses, [p.detach().numpy() for p in params]
 
 
-@pytest.mark.parametrize("name", ["infer_mlp_1", "mnist_mlp", "lstm"])
+@pytest.mark.parametrize("name", ["infer_mlp_1", "mnist_mlp", "cnn", "lstm"])
 def test_numpy_floor_computes_the_suite_step(name):
     # the raw-NumPy floor must do the workload's work: same outputs, losses and updated weights as PyTorch's
     import numpy as np  # noqa: PLC0415
