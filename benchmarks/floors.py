@@ -1,10 +1,10 @@
 """How fast can NumPy go? Four suite workloads written as raw NumPy steps, timed against Ember and PyTorch.
 
 Each raw step computes what the suite's workload computes (same model, weights, data, loss and optimizer; the
-tests check its loss and updated weights against Ember's), as the fewest NumPy calls we know: preallocated
-buffers, in-place updates, parameters in one flat buffer, no Tensor objects, no graph, no argument checks. Its
-time is a floor for any framework built on NumPy and this BLAS: where the floor is above the issue's target times
-PyTorch's step, that target cannot be reached by a NumPy implementation, however thin. The three sides run in
+tests check its outputs, losses and updated weights against PyTorch's), as the fewest NumPy calls we know:
+preallocated buffers, in-place updates, parameters in one flat buffer, no Tensor objects, no graph, no argument
+checks. Its time is the floor, as far as we know, for any framework built on NumPy and this BLAS: where it is above
+the issue's target times PyTorch's step, no thinner framework code can reach that target. The three sides run in
 their own worker processes in lockstep, as the main suite does (``benchmarks/_worker.py`` says why).
 
 Run: ``python -m benchmarks.floors [--quick] [--only NAME ...]``. Prints median ms per step for Ember, the NumPy
