@@ -1,4 +1,4 @@
-"""How fast can NumPy go? Four suite workloads written as raw NumPy steps, timed against Ember and PyTorch.
+"""How fast can NumPy go? Five suite workloads written as raw NumPy steps, timed against Ember and PyTorch.
 
 Each raw step computes what the suite's workload computes (same model, weights, data, loss and optimizer; the
 tests check its outputs, losses and updated weights against PyTorch's), as the fewest NumPy calls we know:
@@ -226,6 +226,150 @@ def _cnn_floor():
     return step
 
 
+# ----------------------------------------------------------------------------- 5. transformer training step
+def _transformer_model(m):
+    """The suite's character transformer (``suite.transformer``'s module), built in framework ``m``."""
+    nn = m.nn
+
+    class CharTransformer(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.tok = nn.Embedding(65, 128)
+            self.pos = nn.Parameter(m.zeros(64, 128))
+            layer = nn.TransformerEncoderLayer(128, 4, 512, dropout=0.0, batch_first=True, norm_first=True)
+            self.enc = nn.TransformerEncoder(layer, 2, enable_nested_tensor=False)
+            self.head = nn.Linear(128, 65)
+    return CharTransformer()
+
+
+def _norm_linear(x, lw, lb, w, c, eps=1e-5):
+    """``linear(layer_norm(x), w, c)`` with the norm's affine folded into the linear layer (Ember's fold)."""
+    from ember._rowsum import rowdot, rowmean  # noqa: PLC0415
+
+    xhat = x - rowmean(x)
+    var = rowdot(xhat, xhat)
+    var /= _F(x.shape[1])
+    invstd = (1.0 / np.sqrt(var + eps)).astype(_F)
+    xhat *= invstd
+    wf = w * lw
+    out = xhat @ wf.T
+    out += w @ lb + c
+    return out, (xhat, invstd, wf)
+
+
+def _norm_linear_grad(g, saved, lw, lb, w, grads):
+    """Backward of ``_norm_linear``: writes (lw, lb, w, c)'s gradients into ``grads``, returns x's."""
+    from ember._rowsum import colsum, rowdot, rowmean  # noqa: PLC0415
+
+    xhat, invstd, wf = saved
+    g_lw, g_lb, g_w, g_c = grads
+    dwf = g.T @ xhat
+    g_lw[...] = colsum(w * dwf)
+    np.multiply(dwf, lw, out=g_w)
+    gsum = colsum(g)
+    g_c[...] = gsum
+    np.matmul(gsum, w, out=g_lb)
+    g_w += np.multiply.outer(gsum, lb)
+    gx = g @ wf
+    m2 = rowdot(gx, xhat)
+    m2 /= _F(xhat.shape[1])
+    gx -= rowmean(gx)
+    gx -= xhat * m2
+    gx *= invstd
+    return gx
+
+
+def _causal_attention(qkv, n, heads, out):
+    """Causal self-attention of the packed projection ``qkv (N * L, 3 * E)`` into ``out (N, L, E)``, Ember's way:
+    two query blocks (the first half of the queries sees the first half of the keys only). Returns what the
+    backward needs."""
+    from ember._rowsum import exp_safe, rowmax, rowsum  # noqa: PLC0415
+
+    length, e = qkv.shape[0] // n, qkv.shape[1] // 3
+    dh, h = e // heads, length // 2
+    q, k, v = qkv.reshape(n, length, 3, heads, dh).transpose(2, 0, 3, 1, 4)  # (N, heads, L, dh) views
+    kt = np.multiply(k.swapaxes(-1, -2), _F(1 / np.sqrt(dh)))
+    pa, pb = q[..., :h, :] @ kt[..., :h], q[..., h:, :] @ kt
+    shift = not exp_safe((pa, pb), length)
+    mask = np.triu(np.full((length, length), -np.inf, _F), 1)
+    for p, bias in ((pa, mask[:h, :h]), (pb, mask[h:])):
+        p += bias
+        if shift:
+            p -= rowmax(p)
+        np.exp(p, out=p)
+        p /= rowsum(p)
+    o = out.reshape(n, length, heads, dh).transpose(0, 2, 1, 3)
+    np.matmul(pa, v[..., :h, :], out=o[..., :h, :])
+    np.matmul(pb, v, out=o[..., h:, :])
+    return q, k, v, (pa, pb)
+
+
+def _transformer_floor():
+    """The norm-first encoder with Ember's folded LayerNorm + Linear and two-block causal attention, on arrays."""
+    import ember  # noqa: PLC0415
+    from ember.nn._functional.attention import _causal_sdpa_backward  # noqa: PLC0415
+
+    ember.manual_seed(0)
+    fl = _Flat(_arrays(_transformer_model(ember)))
+    pos, tok, head_w, head_b = fl.params[0], fl.params[1], fl.params[-2], fl.params[-1]
+    g_pos, g_tok, g_hw, g_hb = fl.grads[0], fl.grads[1], fl.grads[-2], fl.grads[-1]
+    layers = [(fl.params[2 + 12 * i:14 + 12 * i], fl.grads[2 + 12 * i:14 + 12 * i]) for i in range(2)]
+    n, length, e, v = 16, 64, 128, 65
+    idx = suite._data(ember, n, length, kind=v).numpy().ravel()
+    y = suite._data(ember, n, length, kind=v).numpy().ravel()
+    onehot = np.zeros((v, n * length), _F)
+    onehot[idx, np.arange(n * length)] = 1
+    dlog = np.empty((n * length, v), _F)
+    adam = _adam(fl)
+    lr, wd = 1e-3, 0.01
+    sf = 1 / np.sqrt(e // 4)
+
+    def step():
+        x = (tok[idx].reshape(n, length, e) + pos).reshape(n * length, e)  # forward
+        saved = []
+        for (w_in, b_in, w_out, b_out, w1, c1, w2, c2, n1w, n1b, n2w, n2b), _ in layers:
+            qkv, s1 = _norm_linear(x, n1w, n1b, w_in, b_in)
+            att = np.empty((n, length, e), _F)
+            q, k, vv, probs = _causal_attention(qkv, n, 4, att)
+            att = att.reshape(n * length, e)
+            a = att @ w_out.T
+            a += b_out
+            x = x + a
+            hid, s2 = _norm_linear(x, n2w, n2b, w1, c1)
+            np.maximum(_F(0), hid, out=hid)
+            f = hid @ w2.T
+            f += c2
+            saved.append((s1, (q, k, vv, probs), att, s2, hid))
+            x = x + f
+        logits = x @ head_w.T
+        logits += head_b
+        loss = _cross_entropy_grad(logits, y, dlog)
+        np.matmul(dlog.T, x, out=g_hw)  # backward
+        np.sum(dlog, 0, out=g_hb)
+        dx = dlog @ head_w
+        for ((w_in, b_in, w_out, b_out, w1, c1, w2, c2, n1w, n1b, n2w, n2b),
+             (gw_in, gb_in, gw_out, gb_out, gw1, gc1, gw2, gc2, gn1w, gn1b, gn2w, gn2b)), \
+                (s1, (q, k, vv, probs), att, s2, hid) in zip(layers[::-1], saved[::-1]):
+            np.matmul(dx.T, hid, out=gw2)  # feed-forward block
+            np.sum(dx, 0, out=gc2)
+            dh = dx @ w2
+            dh *= hid > 0
+            dx = dx + _norm_linear_grad(dh, s2, n2w, n2b, w1, (gn2w, gn2b, gw1, gc1))
+            np.matmul(dx.T, att, out=gw_out)  # attention block
+            np.sum(dx, 0, out=gb_out)
+            datt = (dx @ w_out).reshape(n, length, 4, e // 4).transpose(0, 2, 1, 3)
+            gq, _, _ = _causal_sdpa_backward(q, k, vv, probs, datt, sf, (1, 1, 1))
+            dqkv = gq.base.reshape(n * length, 3 * e)  # q, k and v's gradients, laid out as the projection
+            dx = dx + _norm_linear_grad(dqkv, s1, n1w, n1b, w_in, (gn1w, gn1b, gw_in, gb_in))
+        np.matmul(onehot, dx, out=g_tok)
+        np.sum(dx.reshape(n, length, e), 0, out=g_pos)
+        np.multiply(fl.p, 1 - lr * wd, out=fl.p)  # AdamW's decoupled weight decay, then Adam
+        adam()
+        return loss
+    step.params = lambda: fl.params
+    return step
+
+
 # ----------------------------------------------------------------------------- 6. LSTM language model step
 def _lstm_floor():
     import ember  # noqa: PLC0415
@@ -342,6 +486,7 @@ FLOORS = {
     "infer_mlp_1": _mlp_infer_floor,
     "mnist_mlp": _mnist_floor,
     "cnn": _cnn_floor,
+    "transformer": _transformer_floor,
     "lstm": _lstm_floor,
 }
 
