@@ -15,12 +15,27 @@ Tensor = None
 _wrap = None
 
 
+_COMPLEX_AUTOGRAD = ("Ember does not implement autograd through complex tensors yet: a gradient here is "
+                     "complex-valued, and Ember's derivative rules do not conjugate as PyTorch's do. Compute it "
+                     "under ember.no_grad(), or in real arithmetic on the real and imaginary parts.")
+
+
+def _no_complex(a) -> None:
+    """Raise NotImplementedError for a complex gradient (array or Tensor) reaching a leaf, a captured input or a
+    cast to a real dtype: Ember's derivative rules are written for real arithmetic (PyTorch's complex gradients
+    conjugate, e.g. mul's ``grad * other.conj()``), so such a gradient would be silently wrong."""
+    d = getattr(a, "_data", a)
+    if d is not None and d.dtype.kind == "c":
+        raise NotImplementedError(_COMPLEX_AUTOGRAD)
+
+
 def _fixup(g, meta):
     """Sum a gradient back to its input's shape and cast it to the input's dtype (broadcasting undone here)."""
     shape, dt = meta
     if g.shape != shape:
         g = g.sum_to_size(shape)
     if dt is not None and g.dtype is not dt:
+        _no_complex(g)
         g = g.to(dt)
     return g
 
@@ -36,6 +51,7 @@ def _fixup_raw(g, meta):
         if lead:
             g = g.reshape(shape)
     if dt is not None and g.dtype != dt.np:
+        _no_complex(g)
         g = g.astype(dt.np)
     return g
 
@@ -74,6 +90,7 @@ def _run_tensor_hooks(t, g):
 
 def _accumulate(leaf, g, create_graph, owned_ids):
     """Add gradient ``g`` (a Tensor, or a raw array on the create_graph=False path) into ``leaf.grad``."""
+    _no_complex(g)
     old = leaf._grad
     if create_graph:
         leaf._grad = g if old is None else old + g
@@ -240,6 +257,7 @@ def _execute(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
                         if accumulate:
                             _accumulate(t, buf, create_graph, owned_ids)
                         else:
+                            _no_complex(buf)
                             results[pos] = wrap(buf) if raw else buf
             continue
         if buf is not None and n._pre_hooks:
@@ -253,6 +271,7 @@ def _execute(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
                     if buf[idx] is not None and not getattr(t, "_retains", False):
                         _accumulate(t, buf[idx], create_graph, owned_ids)
                 else:
+                    _no_complex(buf[idx])
                     results[pos] = wrap(buf[idx]) if raw else buf[idx]
         edges = n.next_edges
         if buf is None or (needed is not None and k not in needed):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .. import _dtype as D
+from ..autograd.engine import _no_complex
 from ..autograd.graph import Node, link
 from ._util import Tensor, _wrap, state
 
@@ -10,6 +11,8 @@ class ToCopyBackward0(Node):
     __slots__ = ("dtype", "device")
 
     def backward(self, g):
+        if not self.dtype.is_complex:
+            _no_complex(g)  # a real tensor converted to complex: its gradient would need PyTorch's conjugations
         return g.to(dtype=self.dtype, device=self.device)
 
 
