@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import warnings
 
+from . import _dtype as D
 from ._tensor import Tensor
 from .ops._util import register
 
@@ -433,7 +434,23 @@ def compile(model=None, *, fullgraph: bool = False, dynamic=None, backend="induc
     return model
 
 
+def can_cast(from_, to) -> bool:
+    """Whether PyTorch's casting rules allow ``from_`` to ``to`` (no lower category: bool < integer < floating <
+    complex).
+
+    >>> import ember
+    >>> ember.can_cast(ember.float32, ember.int32), ember.can_cast(ember.int32, ember.float32)
+    (False, True)
+    """
+    for name, pos, d in (("from_", 1, from_), ("to", 2, to)):
+        if not isinstance(d, D.dtype):
+            raise TypeError(f"can_cast(): argument '{name}' (position {pos}) must be torch.dtype, not "
+                            f"{type(d).__name__}")
+    return from_._cat <= to._cat
+
+
 __all__ = ["is_tensor", "numel", "is_floating_point", "is_complex", "is_nonzero", "is_same_size", "is_signed",
+           "can_cast",
            "positive", "ravel", "typename", *_INPLACE, "dropout", "dropout_", "alpha_dropout",
            "feature_alpha_dropout", "layer_norm", "group_norm", "batch_norm", "instance_norm", "embedding",
            "adaptive_max_pool1d", "kl_div", "margin_ranking_loss", "hinge_embedding_loss", "cosine_embedding_loss",

@@ -228,3 +228,14 @@ def test_docstring_examples_run():
 
     result = doctest.testmod(top)
     assert result.attempted > 10 and result.failed == 0
+
+
+def test_can_cast_matches_torch_for_every_pair():
+    names = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "bfloat16", "float32", "float64",
+             "complex64", "complex128"]
+    for a in names:
+        for b in names:
+            assert ember.can_cast(getattr(ember, a), getattr(ember, b)) == torch.can_cast(getattr(torch, a),
+                                                                                          getattr(torch, b)), (a, b)
+    with pytest.raises(TypeError, match="must be torch.dtype, not int"):
+        ember.can_cast(1, ember.float32)

@@ -448,6 +448,13 @@ def trace(input: Tensor) -> Tensor:
     return input.diagonal().sum()
 
 
+def _addmm_(self: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1) -> Tensor:
+    """``Tensor.addmm_``: ``self = beta * self + alpha * (mat1 @ mat2)`` in place."""
+    return self.copy_(addmm(self, mat1, mat2, beta=beta, alpha=alpha))
+
+
+_addmm_.__name__ = "addmm_"
+register(addmm_=_addmm_)
 register(matmul=matmul, mm=mm, bmm=bmm, mv=mv, dot=dot, vdot=vdot, inner=inner, outer=outer, ger=ger,
          addmm=addmm, addmv=addmv, addbmm=addbmm, baddbmm=baddbmm, addr=addr, kron=kron, trace=trace,
          __matmul__=matmul, __rmatmul__=lambda self, other: matmul(other, self))

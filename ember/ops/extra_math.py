@@ -13,7 +13,7 @@ from .inplace import _make_inplace, _out, apply_inplace
 from .sorting import out_tuple, return_type
 
 __all__ = ["copysign", "float_power", "frexp", "gcd", "heaviside", "lcm", "ldexp", "logaddexp", "logaddexp2",
-           "sinc"]
+           "nextafter", "sinc"]
 
 _default = D._default
 
@@ -326,8 +326,39 @@ def ldexp(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     return _out(res, out)
 
 
+# ----------------------------------------------------------------------------- nextafter
+class NextafterBackward0(Node):
+    """PyTorch's rule: the input's gradient passes through, ``other``'s is zero."""
+
+    __slots__ = ()
+
+    def backward(self, g):
+        e = self.next_edges
+        return g, (g.new_zeros(g.shape) if e[1] is not None else None)
+
+
+def nextafter(input: Tensor, other: Tensor, *, out=None) -> Tensor:  # noqa: A002
+    """The next floating-point value after ``input`` towards ``other``, elementwise.
+
+    >>> import ember
+    >>> ember.nextafter(ember.tensor([1.], dtype=ember.float64), ember.tensor([2.], dtype=ember.float64)) - 1
+    tensor([2.2204e-16], dtype=torch.float64)
+    """
+    for name, pos, t in (("input", 1, input), ("other", 2, other)):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"nextafter(): argument '{name}' (position {pos}) must be Tensor, not {type(t).__name__}")
+    ad, bd, dt = prep_binary(input, other)
+    if dt._cat != 2:
+        _not_implemented("nextafter", dt)
+    res = _wrap(_arr(np.nextafter(np.asarray(ad).astype(dt.np, copy=False), np.asarray(bd).astype(dt.np, copy=False))))
+    if _needs_grad(input, other):
+        _binary_node(NextafterBackward0(), res, input, other, dt)
+    return _out(res, out)
+
+
 # ----------------------------------------------------------------------------- Tensor methods
 register(logaddexp=logaddexp, logaddexp2=logaddexp2, copysign=copysign, sinc=sinc, float_power=float_power,
-         heaviside=heaviside, gcd=gcd, lcm=lcm, frexp=frexp, ldexp=ldexp, float_power_=_float_power_)
-for _f in (copysign, sinc, heaviside, gcd, lcm, ldexp):
+         heaviside=heaviside, gcd=gcd, lcm=lcm, frexp=frexp, ldexp=ldexp, float_power_=_float_power_,
+         nextafter=nextafter)
+for _f in (copysign, sinc, heaviside, gcd, lcm, ldexp, nextafter):
     register(**{_f.__name__ + "_": _make_inplace(_f)})

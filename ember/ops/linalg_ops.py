@@ -12,8 +12,8 @@ from ..autograd.graph import Node, SavedOutput, link, link_multi
 from ._util import Tensor, _wrap, array_module, register, state
 from .sorting import out_tuple, return_type
 
-__all__ = ["cholesky", "cholesky_inverse", "cholesky_solve", "det", "inverse", "logdet", "matrix_exp", "matrix_power",
-           "pinverse", "qr", "slogdet", "svd", "vander"]
+__all__ = ["chain_matmul", "cholesky", "cholesky_inverse", "cholesky_solve", "det", "inverse", "logdet", "matrix_exp",
+           "matrix_power", "pinverse", "qr", "slogdet", "svd", "vander"]
 
 
 class LinAlgError(RuntimeError):
@@ -656,6 +656,33 @@ def _chain_order(dims):
                 if c < cost[i][j]:
                     cost[i][j], split[i][j] = c, m
     return split
+
+
+_WARNED_CHAIN_MATMUL: list = []
+
+
+def chain_matmul(*matrices, out=None) -> Tensor:
+    """The product of 2-D ``matrices`` in the cheapest order (deprecated in PyTorch, which warns: use
+    ``linalg.multi_dot``).
+
+    >>> import ember
+    >>> ember.chain_matmul(ember.ones(2, 3), ember.ones(3, 4)).shape
+    torch.Size([2, 4])
+    """
+    import warnings  # noqa: PLC0415
+
+    if not _WARNED_CHAIN_MATMUL:  # once per process, as PyTorch's TORCH_WARN_ONCE
+        _WARNED_CHAIN_MATMUL.append(True)
+        warnings.warn("torch.chain_matmul is deprecated and will be removed in a future PyTorch release. Use "
+                      "torch.linalg.multi_dot instead, which accepts a list of two or more tensors rather than "
+                      "multiple parameters.", UserWarning, stacklevel=2)
+    if not matrices:
+        raise RuntimeError("chain_matmul(): Expected one or more matrices")
+    for i, m in enumerate(matrices):
+        if m.ndim != 2:
+            raise RuntimeError(f"Tensor dimension is {m.ndim}, expected 2 instead.")
+    res = matrices[0].clone() if len(matrices) == 1 else multi_dot(matrices)
+    return res if out is None else out.copy_(res)
 
 
 def multi_dot(tensors, *, out=None) -> Tensor:

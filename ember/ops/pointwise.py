@@ -20,7 +20,7 @@ from .comparison import (allclose, bitwise_and, bitwise_left_shift, bitwise_not,
                          isnan, isneginf, isposinf, isreal, le, less, less_equal, logical_and, logical_not,
                          logical_or, logical_xor, lt, ne, not_equal, signbit)
 from .extra_math import (copysign, float_power, frexp, gcd, heaviside, lcm, ldexp, logaddexp, logaddexp2,
-                         sinc)
+                         nextafter, sinc)
 from .inplace import (_fast_inplace_binary, _graph_alias, _make_inplace, _out, apply_inplace, check_inplace, copy_,
                       CopyBackwards, CopySlices, fill_, FillBackward2, FillBackward3, inplace_on_view, view_positions,
                       zero_, ZeroBackward0)
@@ -782,4 +782,5 @@ __all__ = [
     "relu", "remainder", "result_type", "round", "rsqrt", "rsub", "sgn", "sigmoid", "sign", "signbit", "sin",
     "sinh", "sqrt", "square", "sub", "subtract", "tan", "tanh", "true_divide", "trunc", "where", "xlogy",
     "zero_",
-] + ["copysign", "isin", "float_power", "frexp", "gcd", "heaviside", "lcm", "ldexp", "logaddexp", "logaddexp2", "sinc"]
+] + ["copysign", "isin", "float_power", "frexp", "gcd", "heaviside", "lcm", "ldexp", "logaddexp", "logaddexp2",
+     "nextafter", "sinc"]

@@ -698,6 +698,36 @@ def dist(input: Tensor, other: Tensor, p=2) -> Tensor:
     return linalg.vector_norm(diff, p)
 
 
+def renorm(input: Tensor, p, dim: int, maxnorm) -> Tensor:  # noqa: A002
+    """Each slice ``input.select(dim, i)`` whose ``p``-norm exceeds ``maxnorm`` scaled down to that norm (by
+    ``maxnorm / (norm + 1e-7)``, PyTorch's factor); the others unchanged. Differentiable through the norms.
+
+    >>> import ember
+    >>> ember.renorm(ember.tensor([[3., 4.], [0.3, 0.4]]), 2, 0, 1.)
+    tensor([[0.6000, 0.8000],
+            [0.3000, 0.4000]])
+    """
+    from .. import linalg  # noqa: PLC0415
+    from .ternary import where  # noqa: PLC0415
+
+    if not isinstance(input, Tensor):
+        raise TypeError(f"renorm(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    if not p > 0:
+        raise RuntimeError("renorm: non-positive-norm not supported")
+    if maxnorm < 0:
+        raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {float(maxnorm):g}")
+    if input.dtype._cat < 2:
+        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
+                           f"{D.legacy_name(input.dtype)}")
+    nd = input.dim()
+    if nd <= 1:
+        raise RuntimeError(f"renorm: input needs at least 2 dimensions, got {nd} dimensions")
+    d = _wrap_dim(dim, nd)
+    norms = linalg.vector_norm(input, p, tuple(i for i in range(nd) if i != d), keepdim=True)
+    factor = where(norms > maxnorm, maxnorm / (norms + 1e-7), 1.0).to(input.dtype)
+    return input * factor
+
+
 # ----------------------------------------------------------------------------- cumulative
 class CumsumBackward0(Node):
     __slots__ = ("dim",)
@@ -857,12 +887,21 @@ register(sum=sum, nansum=nansum, sum_to_size=sum_to_size, mean=mean, nanmean=nan
          amin=amin, aminmax=aminmax, max=max, min=min, argmax=argmax, argmin=argmin, var=var, std=std,
          logsumexp=logsumexp, norm=norm, dist=dist, cumsum=cumsum, cumprod=cumprod, cumsum_=_cumulative_(cumsum),
          cumprod_=_cumulative_(cumprod), cummax=cummax, cummin=cummin, logcumsumexp=logcumsumexp, all=all, any=any,
-         count_nonzero=count_nonzero)
+         count_nonzero=count_nonzero, renorm=renorm)
+
+
+def _renorm_(self: Tensor, p, dim: int, maxnorm) -> Tensor:
+    """``Tensor.renorm_``: ``renorm`` in place."""
+    return self.copy_(renorm(self, p, dim, maxnorm))
+
+
+_renorm_.__name__ = "renorm_"
+register(renorm_=_renorm_)
 
 
 # the names this family adds to the top-level ``ember`` namespace (PyTorch's top-level names only)
 __all__ = [
     "all", "amax", "amin", "aminmax", "any", "argmax", "argmin", "count_nonzero", "cummax", "cummin", "cumprod",
-    "cumsum", "dist", "logcumsumexp", "logsumexp", "max", "mean", "min", "nanmean", "nansum", "norm", "prod", "std",
-    "std_mean", "sum", "var", "var_mean",
+    "cumsum", "dist", "logcumsumexp", "logsumexp", "max", "mean", "min", "nanmean", "nansum", "norm", "prod",
+    "renorm", "std", "std_mean", "sum", "var", "var_mean",
 ]

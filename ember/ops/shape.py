@@ -627,6 +627,17 @@ def _slice_view(input: Tensor, index: tuple, cls) -> Tensor:
     return res
 
 
+def narrow_copy(input: Tensor, dim: int, start, length: int) -> Tensor:  # noqa: A002
+    """``narrow`` into a new tensor (not a view).
+
+    >>> import ember
+    >>> ember.narrow_copy(ember.arange(6).reshape(2, 3), 1, 1, 2)
+    tensor([[1, 2],
+            [4, 5]])
+    """
+    return narrow(input, dim, start, length).clone()
+
+
 def narrow(input: Tensor, dim: int, start, length: int) -> Tensor:
     """A view of ``length`` elements of dim ``dim`` from ``start``."""
     d = _wrap_dim(dim, input.ndim)
@@ -796,7 +807,7 @@ def contiguous(self: Tensor, memory_format=None) -> Tensor:
 register(view=view, view_as=view_as, reshape=lambda self, *shape: reshape(self, *shape), reshape_as=reshape_as,
          flatten=flatten, unflatten=unflatten, permute=permute, transpose=transpose, swapaxes=transpose,
          swapdims=transpose, t=t, adjoint=adjoint, movedim=movedim, moveaxis=movedim, unsqueeze=unsqueeze,
-         squeeze=squeeze, expand=expand, expand_as=expand_as, broadcast_to=broadcast_to, narrow=narrow,
+         squeeze=squeeze, expand=expand, expand_as=expand_as, broadcast_to=broadcast_to, narrow=narrow, narrow_copy=narrow_copy,
          select=select, unfold=unfold, flip=flip,
          fliplr=fliplr, flipud=flipud, roll=roll, clone=clone, contiguous=contiguous, to=to, cpu=_cpu,
          cuda=_cuda, type_as=type_as, float=_cast(D.float32), double=_cast(D.float64), half=_cast(D.float16),
@@ -813,7 +824,7 @@ Tensor.H = property(_T)
 __all__ = [
     "adjoint", "atleast_1d", "atleast_2d", "atleast_3d", "broadcast_shapes", "broadcast_tensors",
     "broadcast_to", "cat", "clone", "column_stack", "concat", "concatenate", "dstack", "flatten",
-    "flip", "fliplr", "flipud", "hstack", "moveaxis", "movedim", "narrow", "permute", "reshape",
+    "flip", "fliplr", "flipud", "hstack", "moveaxis", "movedim", "narrow", "narrow_copy", "permute", "reshape",
     "result_type", "roll", "row_stack", "select", "squeeze", "stack", "swapaxes", "swapdims", "t",
     "transpose", "unflatten", "unsqueeze", "vstack",
 ]

@@ -208,7 +208,31 @@ def unbind(input: Tensor, dim: int = 0):
     return _views(input, _wrap_dim(dim, input.ndim), None, UnbindBackward0)
 
 
-register(split=split, tensor_split=tensor_split, hsplit=hsplit, vsplit=vsplit, dsplit=dsplit, chunk=chunk,
-         unbind=unbind)
+def unsafe_split(tensor: Tensor, split_size: int, dim: int = 0):
+    """``split`` into pieces of ``split_size`` (an int only, as PyTorch's; its "unsafe" variant skips a view check
+    that Ember does not make).
 
-__all__ = ["chunk", "dsplit", "hsplit", "split", "tensor_split", "unbind", "vsplit"]
+    >>> import ember
+    >>> ember.unsafe_split(ember.arange(5), 2)
+    (tensor([0, 1]), tensor([2, 3]), tensor([4]))
+    """
+    if isinstance(split_size, bool) or not isinstance(split_size, int):
+        raise TypeError(f"unsafe_split(): argument 'split_size' (position 1) must be int, not "
+                        f"{type(split_size).__name__}")
+    return split(tensor, split_size, dim)
+
+
+def unsafe_chunk(input: Tensor, chunks: int, dim: int = 0):  # noqa: A002
+    """``chunk`` (PyTorch's "unsafe" variant skips a view check that Ember does not make).
+
+    >>> import ember
+    >>> ember.unsafe_chunk(ember.arange(5), 2)
+    (tensor([0, 1, 2]), tensor([3, 4]))
+    """
+    return chunk(input, chunks, dim)
+
+
+register(split=split, tensor_split=tensor_split, hsplit=hsplit, vsplit=vsplit, dsplit=dsplit, chunk=chunk,
+         unbind=unbind, unsafe_split=unsafe_split, unsafe_chunk=unsafe_chunk)
+
+__all__ = ["chunk", "dsplit", "hsplit", "split", "tensor_split", "unbind", "unsafe_chunk", "unsafe_split", "vsplit"]

@@ -1,6 +1,8 @@
 """Matrix products (ember/ops/blas.py) against torch: every matmul rank pair, mm/bmm/mv/dot, addmm, einsum."""
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -160,3 +162,38 @@ def test_batch_broadcast_error_dims():
         with pytest.raises(RuntimeError) as e_err:
             ember.zeros(sa) @ ember.zeros(sb)
         assert str(e_err.value) == str(t_err.value)
+
+
+def test_addmm_inplace_and_chain_matmul():
+    rng = np.random.default_rng(5)
+    a, b, c, d = (rng.standard_normal(s) for s in ((2, 2), (2, 3), (3, 2), (2, 4)))
+    res = []
+    for m in (torch, ember):
+        x = m.tensor(a)
+        assert x.addmm_(m.tensor(b), m.tensor(c), beta=0.5, alpha=2) is x
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # deprecated: PyTorch warns once per process
+            y = m.chain_matmul(m.tensor(b), m.tensor(c), m.tensor(d))
+            z = m.chain_matmul(m.tensor(b))
+        res.append((x.numpy(), y.numpy(), z.numpy()))
+    for t, e in zip(*res):
+        np.testing.assert_allclose(e, t, rtol=1e-12)
+    for fn in (lambda m: m.chain_matmul(), lambda m: m.chain_matmul(m.ones(2, 3), m.ones(3))):
+        msgs = []
+        for m in (torch, ember):
+            with warnings.catch_warnings(), pytest.raises(RuntimeError) as err:
+                warnings.simplefilter("ignore")
+                fn(m)
+            msgs.append(str(err.value))
+        assert msgs[0] == msgs[1]
+
+
+def test_chain_matmul_warns_once_per_process(monkeypatch):
+    from ember.ops import linalg_ops  # noqa: PLC0415
+
+    monkeypatch.setattr(linalg_ops, "_WARNED_CHAIN_MATMUL", [])
+    with pytest.warns(UserWarning, match="torch.chain_matmul is deprecated"):
+        ember.chain_matmul(ember.ones(2, 2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ember.chain_matmul(ember.ones(2, 2))

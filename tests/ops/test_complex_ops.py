@@ -6,7 +6,7 @@ import pytest
 import torch
 
 import ember
-from tests._reference import same_error
+from _reference import same_error
 
 
 def _z(m, dtype="complex64"):

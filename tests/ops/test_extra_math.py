@@ -60,6 +60,11 @@ TABLE = [
     _op("ldexp", lambda m, x, y: m.ldexp(x, y), [((3,), Const([2, -1, 0])), ((2, 3), Const([[3], [-2]])),
                                                  ((), Const(4))], dtypes=FLOATS + INTS),
     _op("ldexp_float_exp", lambda m, x, y: x.ldexp(y), B, gradgrad=True),
+    _op("nextafter", lambda m, x, y: m.nextafter(x, y), dtypes=FLOATS),
+    _op("nextafter_method", lambda m, x, y: x.nextafter(y * 0), dtypes=FLOATS),
+    _op("nextafter_special", lambda m, x, y: m.nextafter(x, y),
+        [(Const(np.array([0.0, -0.0, 1.0, np.inf, np.nan, 1e-310])), Const(np.array([1.0, -1.0, 1.0, 0.0, 1.0, 0.0])))],
+        dtypes=(F64,), grad=False),
 ]
 
 
@@ -117,7 +122,7 @@ def test_float_power_gradient_dtype():
 INPLACE = [
     ("copysign_", lambda m, x, y: x.copysign_(y)), ("sinc_", lambda m, x, y: x.sinc_()),
     ("float_power_", lambda m, x, y: x.abs_().float_power_(y)), ("float_power_scalar_", lambda m, x, y: x.float_power_(3)),
-    ("ldexp_", lambda m, x, y: x.ldexp_(y)),
+    ("ldexp_", lambda m, x, y: x.ldexp_(y)), ("nextafter_", lambda m, x, y: x.nextafter_(y)),
 ]
 
 
@@ -176,6 +181,9 @@ ERRORS = [
     lambda m: m.ldexp(m.tensor([1.0]), 2),
     lambda m: m.tensor([1.0]).float_power_(2),
     lambda m: m.tensor([1, 2]).ldexp_(m.tensor([1])),
+    lambda m: m.nextafter(m.tensor([1, 2]), m.tensor([1, 2])),
+    lambda m: m.nextafter(m.tensor([1.0]), 2.0),
+    lambda m: m.nextafter(m.tensor([1j]), m.tensor([1j])),
 ]
 
 

@@ -322,3 +322,41 @@ def test_dist_matches_torch(p, dtype):
 def test_dist_errors_match_torch():
     for fn in (lambda m: m.dist(m.tensor([1, 2]), m.tensor([0, 0])), lambda m: m.dist(m.ones(2, 3), m.ones(4))):
         same_error(fn)
+
+
+# ----------------------------------------------------------------------------- renorm
+@pytest.mark.parametrize("p,dim,maxnorm", [(2, 0, 3.0), (1, 1, 2.0), (float("inf"), -1, 2.0), (3.5, 0, 100.0),
+                                           (2, 1, 0.0)])
+def test_renorm_values_and_gradients(p, dim, maxnorm):
+    rng = np.random.default_rng(3)
+    a = rng.standard_normal((3, 4, 2)) * 3
+    out = {}
+    for m in (torch, ember):
+        x = m.tensor(a, requires_grad=True)
+        r = m.renorm(x, p, dim, maxnorm)
+        (r * m.tensor(np.arange(24.0).reshape(3, 4, 2))).sum().backward()
+        out[m] = (r.detach().numpy(), x.grad.numpy(), x.detach().renorm(p, dim, maxnorm).numpy())
+    for t, e in zip(out[torch], out[ember]):
+        np.testing.assert_allclose(e, t, rtol=1e-10, atol=1e-12)
+
+
+def test_renorm_inplace_and_float32():
+    for m in (torch, ember):
+        x = m.tensor([[3.0, 4.0], [0.3, 0.4]])
+        assert x.renorm_(2, 0, 1.0) is x
+    np.testing.assert_allclose(ember.tensor([[3.0, 4.0]]).renorm(2, 0, 1.0).numpy(),
+                               torch.tensor([[3.0, 4.0]]).renorm(2, 0, 1.0).numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda m: m.renorm(m.ones(2, 2), -1, 0, 1.0),
+    lambda m: m.renorm(m.ones(2, 2), 0, 0, 1.0),
+    lambda m: m.renorm(m.ones(2, 2), 2, 0, -1.0),
+    lambda m: m.renorm(m.ones(2, 2, dtype=m.int64), 2, 0, 1.0),
+    lambda m: m.renorm(m.ones(3), 2, 0, 1.0),
+    lambda m: m.renorm(m.ones(2, 2), 2, 2, 1.0),
+])
+def test_renorm_errors(fn):
+    from _reference import same_error  # noqa: PLC0415
+
+    same_error(fn, exc=Exception)

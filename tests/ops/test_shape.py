@@ -390,3 +390,12 @@ def test_roll_matches_torch(name):
 def test_roll_errors_match_torch(name):
     """Mismatched shifts and dims rolled silently (NumPy broadcasts them) before."""
     same_error(ROLL_ERRORS[name], Exception)
+
+
+def test_narrow_copy_is_a_copy():
+    for m in (torch, ember):
+        x = m.arange(6).reshape(2, 3)
+        y = m.narrow_copy(x, 1, 1, 2)
+        z = x.narrow_copy(0, 1, 1)
+        y[0, 0] = 100
+        assert y.tolist() == [[100, 2], [4, 5]] and z.tolist() == [[3, 4, 5]] and x[0, 1].item() == 1

@@ -88,3 +88,14 @@ def test_hook_on_one_view_of_a_split():
         (a.sum() + 2 * b.sum()).backward()
         res[m] = x.grad.numpy()
     assert (res[ember] == res[torch]).all()
+
+
+def test_unsafe_split_and_chunk_are_split_and_chunk():
+    for m in (torch, ember):
+        x = m.arange(7)
+        assert [t.tolist() for t in m.unsafe_split(x, 3)] == [[0, 1, 2], [3, 4, 5], [6]]
+        assert [t.tolist() for t in x.unsafe_split(2, 0)] == [[0, 1], [2, 3], [4, 5], [6]]
+        with pytest.raises(TypeError, match="argument 'split_size' .* must be int, not list"):
+            x.unsafe_split([2, 5])
+        assert [t.tolist() for t in m.unsafe_chunk(x, 2)] == [[0, 1, 2, 3], [4, 5, 6]]
+        assert [t.tolist() for t in x.unsafe_chunk(3)] == [[0, 1, 2], [3, 4, 5], [6]]
