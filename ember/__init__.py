@@ -48,8 +48,8 @@ from .nn._functional.activation import _t_log_softmax as log_softmax, _t_softmax
 from . import linalg  # noqa: E402
 
 # Loaded on first use (PEP 562) to keep ``import ember`` fast; ``ember.optim.SGD`` etc. work as usual.
-_LAZY_MODULES = {"optim", "utils", "distributed", "viz", "datasets", "serialization", "backends", "special",
-                 "testing", "version"}
+_LAZY_MODULES = {"optim", "utils", "distributed", "viz", "datasets", "serialization", "backends", "special", "fft",
+                 "distributions", "testing", "version"}
 _LAZY_ATTRS = {"save": "serialization", "load": "serialization"}
 
 

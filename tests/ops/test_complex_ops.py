@@ -151,3 +151,11 @@ def test_angle_of_a_real_tensor_has_a_zero_gradient():
 def test_is_conj_is_always_false():
     assert ember.tensor([1 + 2j]).conj().is_conj() is False
     assert ember.is_conj(ember.tensor([1.0])) is False
+
+
+def test_docstring_examples():
+    import doctest  # noqa: PLC0415
+
+    from ember.ops import complex_ops  # noqa: PLC0415
+
+    assert doctest.testmod(complex_ops, optionflags=doctest.NORMALIZE_WHITESPACE).failed == 0

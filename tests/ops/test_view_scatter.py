@@ -97,3 +97,11 @@ def test_errors_match_torch(name):
 
 def test_put_numel_mismatch_is_an_index_error():
     same_error(lambda m: m.zeros(2, 3).put_(m.tensor([1, 2]), m.tensor([1.0])), exc=IndexError)
+
+
+def test_docstring_examples():
+    import doctest  # noqa: PLC0415
+
+    from ember.ops import view_scatter  # noqa: PLC0415
+
+    assert doctest.testmod(view_scatter, optionflags=doctest.NORMALIZE_WHITESPACE).failed == 0
