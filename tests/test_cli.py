@@ -71,4 +71,4 @@ def test_run_names_the_missing_api():
     assert r.returncode == 1
     assert r.stdout == "before\n"
     lines = r.stderr.strip().splitlines()
-    assert len(lines) == 1 and "ember has no torch.vmap" in lines[0]
+    assert len(lines) == 1 and "ember has no torch.stft" in lines[0]

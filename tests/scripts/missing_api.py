@@ -3,4 +3,4 @@ import torch
 
 x = torch.ones(4)
 print("before")
-torch.vmap(torch.sin)(x)
+torch.stft(x, 4)
