@@ -446,7 +446,8 @@ def broadcast_tensors(*tensors):
     if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
         tensors = tuple(tensors[0])
     shape = broadcast_shapes(*[t.shape for t in tensors])
-    return tuple(expand(t, shape) for t in tensors)
+    # a tensor already of the broadcast shape comes back itself, as PyTorch's expand_outplace leaves it
+    return tuple(t if t.shape == shape else expand(t, shape) for t in tensors)
 
 
 class CatBackward0(Node):

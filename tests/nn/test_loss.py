@@ -319,3 +319,17 @@ def test_losses_in_a_model_train_and_eval():
     ex, tx = pair(x)
     assert_same(ember.nn.CrossEntropyLoss()(em(ex), ember.tensor(y)), torch.nn.CrossEntropyLoss()(tm(tx),
                                                                                                     torch.tensor(y)))
+
+
+@pytest.mark.parametrize("fn", [
+    lambda m: m.nn.functional.binary_cross_entropy(m.tensor([0.5]), m.tensor([1.0], dtype=m.float64)),
+    lambda m: m.nn.functional.binary_cross_entropy(m.tensor([0.5]), m.tensor([1])),
+    lambda m: m.nn.functional.binary_cross_entropy(m.tensor([0.5]), m.tensor([True])),
+    lambda m: m.nn.functional.binary_cross_entropy_with_logits(m.tensor([0.5]), m.tensor([1], dtype=m.int32)),
+    lambda m: m.nn.functional.binary_cross_entropy_with_logits(m.tensor([0.5]), m.tensor([True])),
+    lambda m: m.nn.BCEWithLogitsLoss()(m.tensor([0.5]), m.tensor([1])),
+])
+def test_binary_cross_entropy_target_dtype_errors_match_torch(fn):
+    from _reference import same_error  # noqa: PLC0415
+
+    same_error(fn)

@@ -6,6 +6,7 @@ import warnings
 
 import numpy as np
 
+from ... import _dtype as D
 from ..._rowsum import exp_safe, rowmax, rowsum
 from ..._tensor import Tensor, _wrap
 from ...autograd.grad_mode import no_grad, state
@@ -327,6 +328,8 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     if target.shape != input.shape:
         raise ValueError(f"Using a target size ({target.shape}) that is different to the input size ({input.shape}) "
                          "is deprecated. Please ensure they have the same size.")
+    if target.dtype != input.dtype:
+        raise RuntimeError(f"Found dtype {D.legacy_name(target.dtype)} but expected {D.legacy_name(input.dtype)}")
     a, b, _shape = _common(input, target)
     xp = array_module(a)
     if a.size and bool(((a < 0) | (a > 1)).any()):
@@ -384,6 +387,12 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     reduction = _reduction(size_average, reduce, reduction)
     if target.shape != input.shape:
         raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
+    if target.dtype._cat == 0:  # PyTorch's kernel subtracts the target from ones of its dtype
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+                           "`logical_xor()` operator instead.")
+    if target.dtype._cat == 1:
+        raise RuntimeError(f"result type {D.legacy_name(D.promote_types(input.dtype, target.dtype))} can't be cast "
+                           f"to the desired output type {D.legacy_name(target.dtype)}")
     a, b, _shape = _common(input, target)
     with np.errstate(over="ignore"):
         log_sig = -(np.log1p(np.exp(-np.abs(a))) + np.maximum(-a, 0))

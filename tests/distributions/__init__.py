@@ -1,0 +1,1 @@
+"""Tests of ember.distributions, compared with torch.distributions."""
