@@ -61,3 +61,11 @@ def empty_cache() -> None:
     cp = _get_cupy()
     if cp is not None:
         cp.get_default_memory_pool().free_all_blocks()
+
+
+def __getattr__(name: str):
+    if name == "amp":  # torch.cuda.amp's deprecated GradScaler and autocast (ember/amp.py)
+        from .amp import cuda_amp  # noqa: PLC0415
+
+        return cuda_amp
+    raise AttributeError(f"module 'ember.cuda' has no attribute '{name}'")
