@@ -118,7 +118,8 @@ def _mnist_floor():
         np.multiply(d1, a1 > 0, out=d1)
         np.matmul(x.T, d1, out=g_w0)
         np.sum(d1, 0, out=g_b0)
-        np.multiply(buf, momentum, out=buf)  # SGD with momentum (the first step's buffer is the gradient itself, as PyTorch's)
+        # SGD with momentum (with a zero buffer, the first step's buffer is the gradient itself, as PyTorch's)
+        np.multiply(buf, momentum, out=buf)
         np.add(buf, fl.g, out=buf)
         np.multiply(buf, lr, out=fl.t)
         fl.p -= fl.t
@@ -227,21 +228,6 @@ def _cnn_floor():
 
 
 # ----------------------------------------------------------------------------- 5. transformer training step
-def _transformer_model(m):
-    """The suite's character transformer (``suite.transformer``'s module), built in framework ``m``."""
-    nn = m.nn
-
-    class CharTransformer(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.tok = nn.Embedding(65, 128)
-            self.pos = nn.Parameter(m.zeros(64, 128))
-            layer = nn.TransformerEncoderLayer(128, 4, 512, dropout=0.0, batch_first=True, norm_first=True)
-            self.enc = nn.TransformerEncoder(layer, 2, enable_nested_tensor=False)
-            self.head = nn.Linear(128, 65)
-    return CharTransformer()
-
-
 def _norm_linear(x, lw, lb, w, c, eps=1e-5):
     """``linear(layer_norm(x), w, c)`` with the norm's affine folded into the linear layer (Ember's fold)."""
     from ember._rowsum import rowdot, rowmean  # noqa: PLC0415
@@ -310,7 +296,7 @@ def _transformer_floor():
     from ember.nn._functional.attention import _causal_sdpa_backward  # noqa: PLC0415
 
     ember.manual_seed(0)
-    fl = _Flat(_arrays(_transformer_model(ember)))
+    fl = _Flat(_arrays(suite._char_transformer(ember)))
     pos, tok, head_w, head_b = fl.params[0], fl.params[1], fl.params[-2], fl.params[-1]
     g_pos, g_tok, g_hw, g_hb = fl.grads[0], fl.grads[1], fl.grads[-2], fl.grads[-1]
     layers = [(fl.params[2 + 12 * i:14 + 12 * i], fl.grads[2 + 12 * i:14 + 12 * i]) for i in range(2)]

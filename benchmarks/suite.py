@@ -80,8 +80,8 @@ def cnn(m):
     return _train_step(m, model, opt, m.nn.CrossEntropyLoss(), _data(m, 64, 1, 28, 28), _data(m, 64, kind=10))
 
 
-def transformer(m):
-    m.manual_seed(0)
+def _char_transformer(m):
+    """The character transformer of workload 5, built in framework ``m`` (also ``benchmarks/floors.py``'s)."""
     nn = m.nn
 
     class CharTransformer(nn.Module):
@@ -97,7 +97,13 @@ def transformer(m):
         def forward(self, idx):
             return self.head(self.enc(self.tok(idx) + self.pos, mask=self.mask, is_causal=True))
 
-    model = CharTransformer()
+    return CharTransformer()
+
+
+def transformer(m):
+    m.manual_seed(0)
+    nn = m.nn
+    model = _char_transformer(m)
     opt = m.optim.AdamW(model.parameters(), lr=1e-3)
     x, y = _data(m, 16, 64, kind=65), _data(m, 16, 64, kind=65)
     ce = nn.CrossEntropyLoss()

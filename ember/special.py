@@ -24,8 +24,8 @@ from . import _dtype as D
 from ._tensor import Tensor, _wrap
 from .autograd.graph import Node, link
 from .autograd.grad_mode import state
-from .ops._util import _arr, _binary_node, _needs_grad, prep_binary
 from .ops.inplace import _out
+from .ops.ternary import x_times_log
 
 expit = sigmoid
 psi = digamma
@@ -48,7 +48,7 @@ class SpecialXlog1PyBackward0(Node):
 
     def backward(self, g):
         x, y = self.saved_tensors
-        other = y if y is not None else self.other
+        other = y if y is not None else self.other  # ``other`` is set (to the scalar) only when y is not a tensor
         e = self.next_edges
         gx = gy = None
         if e[0] is not None:
@@ -68,22 +68,7 @@ def xlog1py(input, other, *, out=None) -> Tensor:  # noqa: A002
     >>> ember.special.xlog1py(ember.tensor([0., 2.]), ember.tensor([-1., 0.]))
     tensor([0., 0.])
     """
-    ad, bd, dt = prep_binary(input, other)
-    if dt._cat < 2:
-        dt = D._default.dtype
-    fd = D.np_dtype(dt)
-    ad, bd = np.asarray(ad, dtype=fd), np.asarray(bd, dtype=fd)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        r = ad * np.log1p(bd)
-        r = np.where((ad == 0) & ~np.isnan(bd), 0, r).astype(r.dtype, copy=False)
-    res = _wrap(_arr(r))
-    if _needs_grad(input, other):
-        x_t, y_t = isinstance(input, Tensor), isinstance(other, Tensor)
-        n = SpecialXlog1PyBackward0()
-        n.other = None if y_t else other
-        n.save(input if x_t else _wrap(np.asarray(input, dtype=fd)), other if y_t else None)
-        _binary_node(n, res, input if x_t else None, other if y_t else None, dt)
-    return _out(res, out)
+    return _out(x_times_log(input, other, np.log1p, lambda x_t, y_t: SpecialXlog1PyBackward0()), out)
 
 
 class SpecialEntrBackward0(Node):

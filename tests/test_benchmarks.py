@@ -96,17 +96,13 @@ def _torch_losses_and_params(name):
         def loss_fn():
             return torch.nn.functional.cross_entropy(model(x), y)
     elif name == "transformer":
-        from benchmarks.floors import _transformer_model  # noqa: PLC0415
-
-        model = _transformer_model(torch)
+        model = suite._char_transformer(torch)
         params = list(model.parameters())
         opt = torch.optim.AdamW(params, lr=1e-3)
         x, y = suite._data(torch, 16, 64, kind=65), suite._data(torch, 16, 64, kind=65)
-        mask = torch.nn.Transformer.generate_square_subsequent_mask(64)
 
         def loss_fn():
-            out = model.head(model.enc(model.tok(x) + model.pos, mask=mask, is_causal=True))
-            return torch.nn.functional.cross_entropy(out.reshape(-1, 65), y.reshape(-1))
+            return torch.nn.functional.cross_entropy(model(x).reshape(-1, 65), y.reshape(-1))
     else:
         emb, rnn, head = torch.nn.Embedding(65, 64), torch.nn.LSTM(64, 128, batch_first=True), torch.nn.Linear(128, 65)
         params = list(emb.parameters()) + list(rnn.parameters()) + list(head.parameters())

@@ -23,8 +23,8 @@ def _compare(fn):
     assert str(e.dtype) == str(t.dtype)
     assert tuple(e.shape) == tuple(t.shape)
     scale = max(1.0, float(np.abs(t.numpy()).max()))
-    np.testing.assert_allclose(e.numpy(), t.numpy(), rtol=0, atol=(3e-7 if t.dtype in (torch.float32,
-                                                                                      torch.complex64) else 1e-13) * scale)
+    single = t.dtype in (torch.float32, torch.complex64)
+    np.testing.assert_allclose(e.numpy(), t.numpy(), rtol=0, atol=(3e-7 if single else 1e-13) * scale)
 
 
 def _cases(names, kinds):

@@ -294,6 +294,29 @@ class XlogyBackward2(XlogyBackward0):
 XlogyBackward1 = type("XlogyBackward1", (XlogyBackward0,), {"__slots__": ()})
 
 
+def x_times_log(input, other, log_fn, make_node) -> Tensor:
+    """``input * log_fn(other)``, and 0 where ``input == 0`` (unless ``other`` is NaN), in the float result dtype:
+    xlogy's and special.xlog1py's value. ``make_node(x_is_tensor, y_is_tensor)`` gives the gradient node, which
+    saves (x, y) and gets a scalar ``other`` as its ``other``."""
+    ad, bd, dt = prep_binary(input, other)
+    if dt._cat < 2:
+        dt = _default.dtype
+    fd = D.np_dtype(dt)
+    ad, bd = np.asarray(ad, dtype=fd), np.asarray(bd, dtype=fd)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = ad * log_fn(bd)
+        r = np.where((ad == 0) & ~np.isnan(bd), 0, r).astype(r.dtype, copy=False)
+    res = _wrap(_arr(r))
+    if _needs_grad(input, other):
+        x_t, y_t = isinstance(input, Tensor), isinstance(other, Tensor)
+        n = make_node(x_t, y_t)
+        if not y_t:
+            n.other = other
+        n.save(input if x_t else _wrap(np.asarray(input, dtype=fd)), other if y_t else None)
+        _binary_node(n, res, input if x_t else None, other if y_t else None, dt)
+    return res
+
+
 def xlogy(input, other, *, out=None) -> Tensor:
     """``input * log(other)``, and 0 where ``input == 0`` (unless ``other`` is NaN).
 
@@ -301,22 +324,8 @@ def xlogy(input, other, *, out=None) -> Tensor:
     >>> ember.xlogy(ember.tensor([0., 2.]), ember.tensor([0., 1.]))
     tensor([0., 0.])
     """
-    ad, bd, dt = prep_binary(input, other)
-    if dt._cat < 2:
-        dt = _default.dtype
-    fd = D.np_dtype(dt)
-    ad, bd = np.asarray(ad, dtype=fd), np.asarray(bd, dtype=fd)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        r = ad * np.log(bd)
-        r = np.where((ad == 0) & ~np.isnan(bd), 0, r).astype(r.dtype, copy=False)
-    res = _wrap(_arr(r))
-    if _needs_grad(input, other):
-        x_t, y_t = isinstance(input, Tensor), isinstance(other, Tensor)
-        n = XlogyBackward0() if x_t and y_t else XlogyBackward1() if y_t else XlogyBackward2()
-        if not y_t:
-            n.other = other
-        n.save(input if x_t else _wrap(np.asarray(input, dtype=D.np_dtype(dt))), other if y_t else None)
-        _binary_node(n, res, input if x_t else None, other if y_t else None, dt)
+    res = x_times_log(input, other, np.log, lambda x_t, y_t: XlogyBackward0() if x_t and y_t else
+                      XlogyBackward1() if y_t else XlogyBackward2())
     return _out(res, out)
 
 
