@@ -35,6 +35,7 @@ from .ops.linalg_ops import *  # noqa: F401,F403
 from .ops.gamma import *  # noqa: F401,F403
 from .ops.complex_ops import *  # noqa: F401,F403
 from .ops.view_scatter import *  # noqa: F401,F403
+from .ops.finite_diff import *  # noqa: F401,F403
 from ._random import (Generator, default_generator, fork_rng, get_rng_state, initial_seed, manual_seed, seed,
                       set_rng_state)
 from . import random  # noqa: E402  (torch.random; ember's own files import the stdlib absolutely)
