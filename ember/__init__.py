@@ -50,7 +50,7 @@ from . import linalg  # noqa: E402
 
 # Loaded on first use (PEP 562) to keep ``import ember`` fast; ``ember.optim.SGD`` etc. work as usual.
 _LAZY_MODULES = {"optim", "utils", "distributed", "viz", "datasets", "serialization", "backends", "special", "fft",
-                 "distributions", "func", "jit", "amp", "testing", "version"}
+                 "distributions", "func", "jit", "amp", "cpu", "testing", "version"}
 _LAZY_ATTRS = {"save": "serialization", "load": "serialization", "vmap": "func", "autocast": "amp",
                "is_autocast_enabled": "amp", "get_autocast_dtype": "amp"}
 

@@ -112,6 +112,8 @@ class _cpu_autocast(autocast):  # noqa: N801
     """``torch.cpu.amp.autocast`` (deprecated in PyTorch for ``torch.amp.autocast("cpu", ...)``)."""
 
     def __init__(self, enabled: bool = True, dtype=None, cache_enabled: bool = True):
+        warnings.warn("`torch.cpu.amp.autocast(args...)` is deprecated. Please use `torch.amp.autocast('cpu', "
+                      "args...)` instead.", FutureWarning, stacklevel=2)
         super().__init__("cpu", dtype=dtype if dtype is not None else D.bfloat16, enabled=enabled,
                          cache_enabled=cache_enabled)
 
@@ -120,6 +122,8 @@ class _cuda_autocast(autocast):  # noqa: N801
     """``torch.cuda.amp.autocast`` (deprecated in PyTorch for ``torch.amp.autocast("cuda", ...)``)."""
 
     def __init__(self, enabled: bool = True, dtype=None, cache_enabled: bool = True):
+        warnings.warn("`torch.cuda.amp.autocast(args...)` is deprecated. Please use `torch.amp.autocast('cuda', "
+                      "args...)` instead.", FutureWarning, stacklevel=2)
         super().__init__("cuda", dtype=dtype if dtype is not None else D.float16, enabled=enabled,
                          cache_enabled=cache_enabled)
 
@@ -365,6 +369,16 @@ class _CudaGradScaler(GradScaler):
         super().__init__("cuda", init_scale, growth_factor, backoff_factor, growth_interval, enabled)
 
 
+class _CpuGradScaler(GradScaler):
+    """``torch.cpu.amp.GradScaler`` (deprecated in PyTorch for ``torch.amp.GradScaler("cpu", ...)``)."""
+
+    def __init__(self, init_scale: float = 2.0 ** 16, growth_factor: float = 2.0, backoff_factor: float = 0.5,
+                 growth_interval: int = 2000, enabled: bool = True) -> None:
+        warnings.warn("`torch.cpu.amp.GradScaler(args...)` is deprecated. Please use `torch.amp.GradScaler('cpu', "
+                      "args...)` instead.", FutureWarning, stacklevel=2)
+        super().__init__("cpu", init_scale, growth_factor, backoff_factor, growth_interval, enabled)
+
+
 def _namespace(name: str, scaler, autocast_cls):
     """The ``torch.<device>.amp`` module: its ``GradScaler`` and ``autocast``."""
     import types  # noqa: PLC0415
@@ -375,3 +389,4 @@ def _namespace(name: str, scaler, autocast_cls):
 
 
 cuda_amp = _namespace("ember.cuda.amp", _CudaGradScaler, _cuda_autocast)
+cpu_amp = _namespace("ember.cpu.amp", _CpuGradScaler, _cpu_autocast)

@@ -131,3 +131,24 @@ def test_docstring_examples():
     import ember.amp  # noqa: PLC0415
 
     assert doctest.testmod(ember.amp, optionflags=doctest.NORMALIZE_WHITESPACE).failed == 0
+
+
+def test_deprecated_per_device_names_warn_as_torch():
+    for m in (torch, ember):
+        with pytest.warns(FutureWarning, match=r"torch.cpu.amp.GradScaler\(args...\)` is deprecated"):
+            s = m.cpu.amp.GradScaler()
+        assert s.is_enabled() and s._device == "cpu"
+        with pytest.warns(FutureWarning, match=r"torch.cpu.amp.autocast\(args...\)` is deprecated"):
+            with m.cpu.amp.autocast(enabled=False):
+                pass
+        with pytest.warns(FutureWarning, match=r"torch.cuda.amp.autocast\(args...\)` is deprecated"):
+            with m.cuda.amp.autocast(enabled=False):
+                pass
+
+
+def test_cpu_device_module():
+    for m in (torch, ember):
+        assert m.cpu.is_available() and m.cpu.device_count() == 1 and m.cpu.current_device() == "cpu"
+        m.cpu.synchronize()
+        with m.cpu.stream(m.cpu.current_stream()):
+            pass

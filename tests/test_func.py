@@ -135,3 +135,13 @@ def test_docstring_examples():
     import doctest  # noqa: PLC0415
 
     assert doctest.testmod(ef, optionflags=doctest.NORMALIZE_WHITESPACE).failed == 0
+
+
+def test_nn_utils_stateless_functional_call_is_the_deprecated_alias():
+    outs = []
+    for m in (torch, ember):
+        lin = m.nn.Linear(1, 1)
+        with pytest.warns(FutureWarning, match="stateless.functional_call` is deprecated"):
+            outs.append(m.nn.utils.stateless.functional_call(
+                lin, {"weight": m.tensor([[2.0]]), "bias": m.tensor([1.0])}, (m.tensor([[3.0]]),)).item())
+    assert outs == [7.0, 7.0]
