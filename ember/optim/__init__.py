@@ -1,5 +1,5 @@
 """ember.optim: optimizers (with a flat multi-tensor fast path) and learning-rate schedulers."""
-from . import lr_scheduler
+from . import lr_scheduler, swa_utils
 from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam, AdamW
@@ -30,4 +30,5 @@ __all__ = [
            "Rprop",
            "SparseAdam",
            "lr_scheduler",
+           "swa_utils",
 ]
