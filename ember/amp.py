@@ -108,24 +108,18 @@ class autocast:  # noqa: N801 - PyTorch's name
         return wrapper
 
 
-class _cpu_autocast(autocast):  # noqa: N801
-    """``torch.cpu.amp.autocast`` (deprecated in PyTorch for ``torch.amp.autocast("cpu", ...)``)."""
+def _deprecated_autocast(device: str, default_dtype: str):
+    """``torch.<device>.amp.autocast``: PyTorch's deprecated per-device form, with its FutureWarning."""
 
-    def __init__(self, enabled: bool = True, dtype=None, cache_enabled: bool = True):
-        warnings.warn("`torch.cpu.amp.autocast(args...)` is deprecated. Please use `torch.amp.autocast('cpu', "
-                      "args...)` instead.", FutureWarning, stacklevel=2)
-        super().__init__("cpu", dtype=dtype if dtype is not None else D.bfloat16, enabled=enabled,
-                         cache_enabled=cache_enabled)
+    class _DeviceAutocast(autocast):
+        def __init__(self, enabled: bool = True, dtype=None, cache_enabled: bool = True):
+            warnings.warn(f"`torch.{device}.amp.autocast(args...)` is deprecated. Please use `torch.amp.autocast("
+                          f"'{device}', args...)` instead.", FutureWarning, stacklevel=2)
+            super().__init__(device, dtype=dtype if dtype is not None else getattr(D, default_dtype),
+                             enabled=enabled, cache_enabled=cache_enabled)
 
-
-class _cuda_autocast(autocast):  # noqa: N801
-    """``torch.cuda.amp.autocast`` (deprecated in PyTorch for ``torch.amp.autocast("cuda", ...)``)."""
-
-    def __init__(self, enabled: bool = True, dtype=None, cache_enabled: bool = True):
-        warnings.warn("`torch.cuda.amp.autocast(args...)` is deprecated. Please use `torch.amp.autocast('cuda', "
-                      "args...)` instead.", FutureWarning, stacklevel=2)
-        super().__init__("cuda", dtype=dtype if dtype is not None else D.float16, enabled=enabled,
-                         cache_enabled=cache_enabled)
+    _DeviceAutocast.__name__ = _DeviceAutocast.__qualname__ = "autocast"
+    return _DeviceAutocast
 
 
 # ----------------------------------------------------------------------------- GradScaler
@@ -359,24 +353,18 @@ class GradScaler:
             self._growth_tracker.fill_(state_dict["_growth_tracker"])
 
 
-class _CudaGradScaler(GradScaler):
-    """``torch.cuda.amp.GradScaler`` (deprecated in PyTorch for ``torch.amp.GradScaler("cuda", ...)``)."""
+def _deprecated_scaler(device: str):
+    """``torch.<device>.amp.GradScaler``: PyTorch's deprecated per-device form, with its FutureWarning."""
 
-    def __init__(self, init_scale: float = 2.0 ** 16, growth_factor: float = 2.0, backoff_factor: float = 0.5,
-                 growth_interval: int = 2000, enabled: bool = True) -> None:
-        warnings.warn("`torch.cuda.amp.GradScaler(args...)` is deprecated. Please use `torch.amp.GradScaler('cuda', "
-                      "args...)` instead.", FutureWarning, stacklevel=2)
-        super().__init__("cuda", init_scale, growth_factor, backoff_factor, growth_interval, enabled)
+    class _DeviceGradScaler(GradScaler):
+        def __init__(self, init_scale: float = 2.0 ** 16, growth_factor: float = 2.0, backoff_factor: float = 0.5,
+                     growth_interval: int = 2000, enabled: bool = True) -> None:
+            warnings.warn(f"`torch.{device}.amp.GradScaler(args...)` is deprecated. Please use `torch.amp.GradScaler("
+                          f"'{device}', args...)` instead.", FutureWarning, stacklevel=2)
+            super().__init__(device, init_scale, growth_factor, backoff_factor, growth_interval, enabled)
 
-
-class _CpuGradScaler(GradScaler):
-    """``torch.cpu.amp.GradScaler`` (deprecated in PyTorch for ``torch.amp.GradScaler("cpu", ...)``)."""
-
-    def __init__(self, init_scale: float = 2.0 ** 16, growth_factor: float = 2.0, backoff_factor: float = 0.5,
-                 growth_interval: int = 2000, enabled: bool = True) -> None:
-        warnings.warn("`torch.cpu.amp.GradScaler(args...)` is deprecated. Please use `torch.amp.GradScaler('cpu', "
-                      "args...)` instead.", FutureWarning, stacklevel=2)
-        super().__init__("cpu", init_scale, growth_factor, backoff_factor, growth_interval, enabled)
+    _DeviceGradScaler.__name__ = _DeviceGradScaler.__qualname__ = "GradScaler"
+    return _DeviceGradScaler
 
 
 def _namespace(name: str, scaler, autocast_cls):
@@ -388,5 +376,5 @@ def _namespace(name: str, scaler, autocast_cls):
     return mod
 
 
-cuda_amp = _namespace("ember.cuda.amp", _CudaGradScaler, _cuda_autocast)
-cpu_amp = _namespace("ember.cpu.amp", _CpuGradScaler, _cpu_autocast)
+cuda_amp = _namespace("ember.cuda.amp", _deprecated_scaler("cuda"), _deprecated_autocast("cuda", "float16"))
+cpu_amp = _namespace("ember.cpu.amp", _deprecated_scaler("cpu"), _deprecated_autocast("cpu", "bfloat16"))
