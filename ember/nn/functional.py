@@ -12,4 +12,5 @@ from ._functional.norm import *  # noqa: F401,F403
 from ._functional.padding import *  # noqa: F401,F403
 from ._functional.pooling import *  # noqa: F401,F403
 from ._functional.sparse import *  # noqa: F401,F403
+from ._functional.sampling import *  # noqa: F401,F403
 from ._functional.upsampling import *  # noqa: F401,F403
