@@ -20,6 +20,15 @@ def _ntuple(v, n: int) -> tuple:
     return (v,) * n
 
 
+def _weight_bias(module):
+    """``module.weight`` and ``module.bias``, read from ``_parameters`` when they live there (the fast path), else
+    as attributes: a parametrization (weight_norm, spectral_norm, register_parametrization) or a plain tensor
+    assigned in their place replaces the entry."""
+    p = module._parameters
+    w = p["weight"] if "weight" in p else module.weight
+    b = p["bias"] if "bias" in p else module.bias
+    return w, b
+
 class _ConvNd(Module):
     """Shared state of the convolution layers: hyper-parameters, weight and bias, PyTorch's initialisation."""
 
@@ -122,8 +131,8 @@ class _Conv(_ConvNd):
         return self._fn(input, weight, bias, self.stride, self.padding, self.dilation, self.groups)
 
     def forward(self, input: Tensor) -> Tensor:
-        p = self._parameters
-        return self._conv_forward(input, p["weight"], p["bias"])
+        w, b = _weight_bias(self)
+        return self._conv_forward(input, w, b)
 
 
 class Conv1d(_Conv):
@@ -206,8 +215,8 @@ class _ConvTransposeNd(_ConvNd):
     def forward(self, input: Tensor, output_size=None) -> Tensor:
         op = self._output_padding(input, output_size, self.stride, self.padding, self.kernel_size, self._nd,
                                   self.dilation)
-        p = self._parameters
-        return self._fn(input, p["weight"], p["bias"], self.stride, self.padding, op, self.groups, self.dilation)
+        w, b = _weight_bias(self)
+        return self._fn(input, w, b, self.stride, self.padding, op, self.groups, self.dilation)
 
 
 class ConvTranspose1d(_ConvTransposeNd):
