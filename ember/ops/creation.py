@@ -261,8 +261,38 @@ def empty(*size, dtype=None, device=None, requires_grad: bool = False, out=None,
     return _filled(0, size, dtype, device, requires_grad)
 
 
-def empty_strided(size, stride, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    return _filled(0, tuple(size), dtype, device, requires_grad)
+def empty_strided(size, stride, *, dtype=None, device=None, requires_grad: bool = False, layout=None,
+                  pin_memory: bool = False) -> Tensor:
+    """An uninitialized (here zero-filled) tensor of ``size`` laid out with ``stride`` (in elements) over a buffer
+    just large enough, as PyTorch's.
+
+    >>> import ember
+    >>> ember.empty_strided((2, 3), (1, 2)).stride()
+    (1, 2)
+    """
+    size, stride = tuple(int(s) for s in size), tuple(int(s) for s in stride)
+    if len(size) != len(stride):
+        raise RuntimeError("mismatch in length of strides and shape")
+    if any(s < 0 for s in size):
+        raise RuntimeError(f"Trying to create tensor with negative dimension {min(size)}: {list(size)}")
+    if any(s < 0 for s in stride):
+        raise RuntimeError("as_strided: Negative strides are not supported at the moment, got strides: "
+                           f"{list(stride)}")
+    base = _filled(0, (0 if 0 in size else 1 + sum((n - 1) * st for n, st in zip(size, stride)),), dtype, device,
+                   False)
+    d = base._data
+    strides = tuple(st * d.itemsize for st in stride)
+    if type(d) is np.ndarray:  # a view whose base is the buffer (storage_offset and as_strided see it)
+        arr = np.ndarray(size, d.dtype, buffer=d, strides=strides) if d.size else \
+            np.lib.stride_tricks.as_strided(d, size, strides)
+    else:
+        import cupy  # noqa: PLC0415
+
+        arr = cupy.lib.stride_tricks.as_strided(d, size, strides)
+    t = _wrap(arr)
+    if requires_grad:
+        _requires_grad(t)
+    return t
 
 
 def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:

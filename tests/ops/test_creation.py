@@ -267,3 +267,13 @@ def test_window_errors(fn):
         fn(torch)
     with pytest.raises(t_err.type):
         fn(ember)
+
+
+@pytest.mark.parametrize("size,stride", [((2, 3), (1, 2)), ((2, 3), (3, 1)), ((3,), (2,)),
+                                         ((2, 2), (0, 1))])
+def test_empty_strided_has_the_requested_strides(size, stride):
+    for m in (torch, ember):
+        t = m.empty_strided(size, stride, dtype=m.float64)
+        assert t.stride() == stride and tuple(t.shape) == size and t.storage_offset() == 0
+    e, t = ember.empty_strided(size, stride), torch.empty_strided(size, stride)
+    assert e.is_contiguous() == t.is_contiguous()

@@ -8,7 +8,7 @@ import numpy as np
 from ..._tensor import Tensor, _wrap, _wrap_dim
 from ...autograd.grad_mode import state
 from ...autograd.graph import Node, SavedOutput, link
-from ...ops._util import array_module, keep_on_tie
+from ...ops._util import array_module, keep_on_tie, register
 from ...ops.pointwise import apply_inplace, where
 from ...ops.pointwise import relu as _relu
 from ...ops.pointwise import sigmoid as _sigmoid
@@ -698,6 +698,9 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
         n.save(input, weight)
         link(n, res, (input, weight))
     return res
+
+
+register(hardshrink=hardshrink, prelu=prelu)  # PyTorch's Tensor.hardshrink / Tensor.prelu
 
 
 class RreluWithNoiseBackward0(Node):
