@@ -36,6 +36,7 @@ from .ops.gamma import *  # noqa: F401,F403
 from .ops.complex_ops import *  # noqa: F401,F403
 from .ops.view_scatter import *  # noqa: F401,F403
 from .ops.finite_diff import *  # noqa: F401,F403
+from .ops.lu import _torch_lu as lu, _torch_lu_solve as lu_solve, lu_unpack  # noqa: F401
 from ._random import (Generator, default_generator, fork_rng, get_rng_state, initial_seed, manual_seed, seed,
                       set_rng_state)
 from . import random  # noqa: E402  (torch.random; ember's own files import the stdlib absolutely)
