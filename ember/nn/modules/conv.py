@@ -23,7 +23,8 @@ def _ntuple(v, n: int) -> tuple:
 def _weight_bias(module):
     """``module.weight`` and ``module.bias``, read from ``_parameters`` when they live there (the fast path), else
     as attributes: a parametrization (weight_norm, spectral_norm, register_parametrization) or a plain tensor
-    assigned in their place replaces the entry."""
+    assigned in their place replaces the entry. (Linear.forward makes the same test inline: it is the hottest
+    module call, and a helper call costs it ~0.1 us.)"""
     p = module._parameters
     w = p["weight"] if "weight" in p else module.weight
     b = p["bias"] if "bias" in p else module.bias
